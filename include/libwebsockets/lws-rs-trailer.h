@@ -1,0 +1,40 @@
+/*
+ * lws-rs: hand-written part of libwebsockets.h that follows the generated
+ * declarations: prototypes whose exact C spelling matters, the callback
+ * function types, and macros that use generated types.
+ */
+#ifndef LWS_RS_TRAILER_H
+#define LWS_RS_TRAILER_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Function types, not pointer types, as lws declares them: programs write
+ * `static lws_callback_function my_callback;`. */
+typedef int lws_callback_function(struct lws *wsi, enum lws_callback_reasons reason,
+				  void *user, void *in, size_t len);
+
+LWS_VISIBLE LWS_EXTERN int
+lws_callback_http_dummy(struct lws *wsi, enum lws_callback_reasons reason,
+			void *user, void *in, size_t len);
+
+LWS_VISIBLE LWS_EXTERN int
+lws_snprintf(char *str, size_t size, const char *format, ...) LWS_FORMAT(3);
+
+LWS_VISIBLE LWS_EXTERN int
+lws_open(const char *__file, int __oflag, ...);
+
+/* Terminates a protocols array (spelled like later lws releases). */
+#define LWS_PROTOCOL_LIST_TERM { NULL, NULL, 0, 0, 0, NULL, 0 }
+
+#define lws_ptr_diff(head, tail) \
+			((int)((char *)(head) - (char *)(tail)))
+
+#define lws_get_context_user lws_context_user
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,1 @@
+//! lws 4.1.6's public enums and option bits, with Debian's values.

@@ -1,0 +1,9 @@
+//! The C ABI: `#[repr(C)]` mirrors of lws's public types and the exported
+//! `lws_*` functions. Unsafe pointer handling is concentrated here.
+#![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
+
+#[macro_use]
+pub mod ffi;
+pub mod enums;
+pub mod log;
+pub mod types;

@@ -1,0 +1,1 @@
+//! Connections, vhosts, the event loop.
