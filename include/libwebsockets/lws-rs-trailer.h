@@ -14,6 +14,10 @@ extern "C" {
  * `static lws_callback_function my_callback;`. */
 typedef int lws_callback_function(struct lws *wsi, enum lws_callback_reasons reason,
 				  void *user, void *in, size_t len);
+typedef int lws_extension_callback_function(struct lws_context *context,
+		const struct lws_extension *ext, struct lws *wsi,
+		enum lws_extension_callback_reasons reason,
+		void *user, void *in, size_t len);
 
 LWS_VISIBLE LWS_EXTERN int
 lws_callback_http_dummy(struct lws *wsi, enum lws_callback_reasons reason,
