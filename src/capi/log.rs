@@ -163,16 +163,18 @@ pub extern "C" fn lws_set_log_level(
     level: c_int,
     log_emit_function: Option<unsafe extern "C" fn(level: c_int, line: *const c_char)>,
 ) {
-    LEVEL.store(level, Ordering::Relaxed);
-    if let Some(f) = log_emit_function {
-        EMITTER.store(f as usize, Ordering::Relaxed);
-    }
+    ffi_boundary!("lws_set_log_level", {
+        LEVEL.store(level, Ordering::Relaxed);
+        if let Some(f) = log_emit_function {
+            EMITTER.store(f as usize, Ordering::Relaxed);
+        }
+    })
 }
 
 /// Non-zero if `level` is currently emitted.
 #[no_mangle]
 pub extern "C" fn lwsl_visible(level: c_int) -> c_int {
-    LEVEL.load(Ordering::Relaxed) & level
+    ffi_boundary!("lwsl_visible", { LEVEL.load(Ordering::Relaxed) & level })
 }
 
 /// Writes `[YYYY/MM/DD hh:mm:ss:ffff] L: ` for `level` into `p`; returns
@@ -267,6 +269,8 @@ pub unsafe extern "C" fn lwsl_hexdump_level(level: c_int, vbuf: *const c_void, l
 /// Hexdump at `LLL_DEBUG`.
 #[no_mangle]
 pub unsafe extern "C" fn lwsl_hexdump(buf: *const c_void, len: usize) {
-    // SAFETY: same contract as lwsl_hexdump_level.
-    unsafe { lwsl_hexdump_level(LLL_DEBUG, buf, len) }
+    ffi_boundary!("lwsl_hexdump", {
+        // SAFETY: same contract as lwsl_hexdump_level.
+        unsafe { lwsl_hexdump_level(LLL_DEBUG, buf, len) }
+    })
 }
