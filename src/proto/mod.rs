@@ -1,1 +1,14 @@
-//! Sans-I/O protocol core.
+//! Sans-I/O protocol core: bytes in, events out. No sockets, no C, no
+//! callbacks. Every file here is `#![forbid(unsafe_code)]`.
+//!
+//! - [`mask`]: RFC 6455 5.3 masking, a word at a time.
+//! - [`utf8`]: incremental, fail-fast UTF-8 validation.
+//! - [`frame`]: frame header encoding (and decoding helpers).
+//! - [`rx`]: the streaming receive state machine (chunks, not messages).
+//! - [`close`]: close codes and close frame payloads.
+
+pub mod close;
+pub mod frame;
+pub mod mask;
+pub mod rx;
+pub mod utf8;
