@@ -44,11 +44,17 @@ fn header_compiles_as_c_and_cpp() {
              { \"p\", cb, 0, 0, 0, NULL, 0 },\n\
              LWS_PROTOCOL_LIST_TERM\n\
          };\n\
+         /* Positional, as lws's minimal examples write it (bitfields included). */\n\
+         static const struct lws_http_mount mount = {\n\
+             NULL, \"/\", \"./mount-origin\", \"index.html\", NULL, NULL, NULL, NULL,\n\
+             0, 0, 0, 0, 0, 0, LWSMPRO_FILE, 1, NULL, { NULL, NULL }\n\
+         };\n\
          int main(void)\n\
          {\n\
              struct lws_context_creation_info info;\n\
              memset(&info, 0, sizeof info);\n\
              info.protocols = protocols;\n\
+             info.mounts = &mount;\n\
              info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_GLIB;\n\
              return (int)sizeof(info) - 672;\n\
          }\n",
