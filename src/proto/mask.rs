@@ -55,7 +55,7 @@ mod tests {
     #[test]
     fn equals_byte_loop_all_small_cases() {
         let key = [0x37, 0xfa, 0x21, 0x3d];
-        let mut backing = vec![0u8; 70 + 8 + 16];
+        let mut backing = [0u8; 70 + 8 + 16];
         for len in 0..70 {
             for offset in 0..8 {
                 for mis in 0..8 {

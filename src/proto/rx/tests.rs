@@ -195,8 +195,8 @@ fn chunks_end_at_buffer_end_and_report_remaining() {
 fn partial_header_is_buffered() {
     let stream = c(true, OP_TEXT, b"hi");
     let mut rx = Rx::new(srv());
-    for i in 0..6 {
-        let mut b = [stream[i]];
+    for (i, &byte) in stream.iter().enumerate().take(6) {
+        let mut b = [byte];
         assert_eq!(rx.feed(&mut b), (1, None), "header byte {i}");
     }
     let mut rest = stream[6..].to_vec();
@@ -391,8 +391,8 @@ fn rule_utf8_fail_fast_across_fragments() {
     let frame = c(true, OP_TEXT, b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited");
     let mut rx = Rx::new(srv());
     let mut failed_at = None;
-    for i in 0..frame.len() {
-        if let (_, Some(RxEvent::Fail { code: 1007, .. })) = rx.feed(&mut [frame[i]]) {
+    for (i, &byte) in frame.iter().enumerate() {
+        if let (_, Some(RxEvent::Fail { code: 1007, .. })) = rx.feed(&mut [byte]) {
             failed_at = Some(i);
             break;
         }
