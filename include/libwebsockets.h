@@ -242,190 +242,129 @@
 
 #define LWSTXCR_PEER_TO_US 1
 
-/*
- Why a connection has a timeout pending (`lws_set_timeout`).
- */
-enum pending_timeout {
-  NO_PENDING_TIMEOUT = 0,
-  PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE = 1,
-  PENDING_TIMEOUT_AWAITING_CONNECT_RESPONSE = 2,
-  PENDING_TIMEOUT_ESTABLISH_WITH_SERVER = 3,
-  PENDING_TIMEOUT_AWAITING_SERVER_RESPONSE = 4,
-  PENDING_TIMEOUT_AWAITING_PING = 5,
-  PENDING_TIMEOUT_CLOSE_ACK = 6,
-  PENDING_TIMEOUT_UNUSED1 = 7,
-  PENDING_TIMEOUT_SENT_CLIENT_HANDSHAKE = 8,
-  PENDING_TIMEOUT_SSL_ACCEPT = 9,
-  PENDING_TIMEOUT_HTTP_CONTENT = 10,
-  PENDING_TIMEOUT_AWAITING_CLIENT_HS_SEND = 11,
-  PENDING_FLUSH_STORED_SEND_BEFORE_CLOSE = 12,
-  PENDING_TIMEOUT_SHUTDOWN_FLUSH = 13,
-  PENDING_TIMEOUT_CGI = 14,
-  PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE = 15,
-  PENDING_TIMEOUT_WS_PONG_CHECK_SEND_PING = 16,
-  PENDING_TIMEOUT_WS_PONG_CHECK_GET_PONG = 17,
-  PENDING_TIMEOUT_CLIENT_ISSUE_PAYLOAD = 18,
-  PENDING_TIMEOUT_AWAITING_SOCKS_GREETING_REPLY = 19,
-  PENDING_TIMEOUT_AWAITING_SOCKS_CONNECT_REPLY = 20,
-  PENDING_TIMEOUT_AWAITING_SOCKS_AUTH_REPLY = 21,
-  PENDING_TIMEOUT_KILLED_BY_SSL_INFO = 22,
-  PENDING_TIMEOUT_KILLED_BY_PARENT = 23,
-  PENDING_TIMEOUT_CLOSE_SEND = 24,
-  PENDING_TIMEOUT_HOLDING_AH = 25,
-  PENDING_TIMEOUT_UDP_IDLE = 26,
-  PENDING_TIMEOUT_CLIENT_CONN_IDLE = 27,
-  PENDING_TIMEOUT_LAGGING = 28,
-  PENDING_TIMEOUT_THREADPOOL = 29,
-  PENDING_TIMEOUT_THREADPOOL_TASK = 30,
-  PENDING_TIMEOUT_KILLED_BY_PROXY_CLIENT_CLOSE = 31,
-  PENDING_TIMEOUT_USER_OK = 32,
-  PENDING_TIMEOUT_USER_REASON_BASE = 1000,
-};
+#define ESTABLISHED 0
+
+#define CLOSED 4
+
+#define CLOSED_HTTP 5
+
+#define RECEIVE 6
+
+#define RECEIVE_PONG 7
+
+#define SERVER_WRITEABLE 11
+
+#define HTTP 12
+
+#define HTTP_BODY_COMPLETION 14
+
+#define HTTP_FILE_COMPLETION 15
+
+#define HTTP_WRITEABLE 16
+
+#define FILTER_NETWORK_CONNECTION 17
+
+#define FILTER_HTTP_CONNECTION 18
+
+#define SERVER_NEW_CLIENT_INSTANTIATED 19
+
+#define FILTER_PROTOCOL_CONNECTION 20
+
+#define PROTOCOL_INIT 27
+
+#define PROTOCOL_DESTROY 28
+
+#define WSI_CREATE 29
+
+#define WSI_DESTROY 30
+
+#define WS_PEER_INITIATED_CLOSE 38
+
+#define HTTP_BIND_PROTOCOL 49
+
+#define HTTP_DROP_PROTOCOL 50
+
+#define ADD_HEADERS 53
+
+#define EVENT_WAIT_CANCELLED 71
+
+#define TIMER 73
+
+#define WS_SERVER_DROP_PROTOCOL 78
+
+#define HTTP_CONFIRM_UPGRADE 86
+
+#define DISABLE_IPV6 (1 << 5)
+
+#define VALIDATE_UTF8 (1 << 8)
+
+#define EXPLICIT_VHOSTS (1 << 13)
+
+#define CLOSE_NORMAL 1000
+
+#define CLOSE_GOING_AWAY 1001
+
+#define CLOSE_PROTOCOL_ERROR 1002
+
+#define CLOSE_UNACCEPTABLE_OPCODE 1003
+
+#define CLOSE_NO_STATUS 1005
+
+#define CLOSE_ABNORMAL 1006
+
+#define CLOSE_INVALID_PAYLOAD 1007
+
+#define CLOSE_POLICY_VIOLATION 1008
+
+#define CLOSE_MESSAGE_TOO_BIG 1009
+
+#define CLOSE_EXTENSION_REQUIRED 1010
+
+#define CLOSE_UNEXPECTED_CONDITION 1011
+
+#define CLOSE_TLS_FAILURE 1015
 
 /*
- What kind of descriptor `lws_adopt_descriptor_vhost()` and friends are given (bit flags).
+ Longest close reason: 125 - 2 bytes of code.
  */
-enum lws_adoption_type_e {
-  LWS_ADOPT_RAW_FILE_DESC = 0,
-  LWS_ADOPT_HTTP = 1,
-  LWS_ADOPT_SOCKET = 2,
-  LWS_ADOPT_ALLOW_SSL = 4,
-  LWS_ADOPT_FLAG_UDP = 16,
-  LWS_ADOPT_FLAG_RAW_PROXY = 32,
-  LWS_ADOPT_RAW_SOCKET_UDP = 18,
-};
+#define MAX_REASON_LEN 123
+
+#define OP_CONT 0
+
+#define OP_TEXT 1
+
+#define OP_BINARY 2
+
+#define OP_CLOSE 8
+
+#define OP_PING 9
+
+#define OP_PONG 10
 
 /*
- Indexes of the system blobs (`lws_system_get_blob`).
+ FIN bit in the first header byte.
  */
-enum lws_system_blob_item {
-  LWS_SYSBLOB_TYPE_AUTH = 0,
-  LWS_SYSBLOB_TYPE_CLIENT_CERT_DER = 2,
-  LWS_SYSBLOB_TYPE_CLIENT_KEY_DER = 3,
-  LWS_SYSBLOB_TYPE_DEVICE_SERIAL = 4,
-  LWS_SYSBLOB_TYPE_DEVICE_FW_VERSION = 5,
-  LWS_SYSBLOB_TYPE_DEVICE_TYPE = 6,
-  LWS_SYSBLOB_TYPE_NTP_SERVER = 7,
-  LWS_SYSBLOB_TYPE_COUNT = 8,
-};
+#define FIN 128
 
 /*
- The states of the context's system state manager, in order.
+ The three RSV bits in the first header byte.
  */
-enum lws_system_states {
-  LWS_SYSTATE_UNKNOWN = 0,
-  LWS_SYSTATE_CONTEXT_CREATED = 1,
-  LWS_SYSTATE_INITIALIZED = 2,
-  LWS_SYSTATE_IFACE_COLDPLUG = 3,
-  LWS_SYSTATE_DHCP = 4,
-  LWS_SYSTATE_CPD_PRE_TIME = 5,
-  LWS_SYSTATE_TIME_VALID = 6,
-  LWS_SYSTATE_CPD_POST_TIME = 7,
-  LWS_SYSTATE_POLICY_VALID = 8,
-  LWS_SYSTATE_REGISTERED = 9,
-  LWS_SYSTATE_AUTH1 = 10,
-  LWS_SYSTATE_AUTH2 = 11,
-  LWS_SYSTATE_OPERATIONAL = 12,
-  LWS_SYSTATE_POLICY_INVALID = 13,
-};
+#define RSV_MASK 112
 
 /*
- Result of captive portal detection.
+ RSV1 (permessage-deflate's "compressed" bit).
  */
-enum lws_cpd_result {
-  LWS_CPD_UNKNOWN = 0,
-  LWS_CPD_INTERNET_OK = 1,
-  LWS_CPD_CAPTIVE_PORTAL = 2,
-  LWS_CPD_NO_INTERNET = 3,
-};
+#define RSV1 64
 
 /*
- WebSocket close status codes (RFC 6455 section 7.4.1), as given to `lws_close_reason()`.
+ Largest header: 2 + 8 (64-bit length) + 4 (mask key).
  */
-enum lws_close_status {
-  /*
-   No status: lws closes without sending a status code in the close frame.
-   */
-  LWS_CLOSE_STATUS_NOSTATUS = 0,
-  /*
-   1000: normal closure, the purpose of the connection has been fulfilled.
-   */
-  LWS_CLOSE_STATUS_NORMAL = 1000,
-  /*
-   1001: the endpoint is going away (server shutdown, browser leaving the page).
-   */
-  LWS_CLOSE_STATUS_GOINGAWAY = 1001,
-  /*
-   1002: the peer violated the WebSocket protocol.
-   */
-  LWS_CLOSE_STATUS_PROTOCOL_ERR = 1002,
-  /*
-   1003: the endpoint received a type of data it cannot accept (e.g. binary on a text-only endpoint).
-   */
-  LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE = 1003,
-  /*
-   1004: reserved by RFC 6455, meaning undefined; never sent.
-   */
-  LWS_CLOSE_STATUS_RESERVED = 1004,
-  /*
-   1005: reserved; reports that a close frame carried no status code. Never sent on the wire.
-   */
-  LWS_CLOSE_STATUS_NO_STATUS = 1005,
-  /*
-   1006: reserved; reports that the connection dropped without a close frame. Never sent on the wire.
-   */
-  LWS_CLOSE_STATUS_ABNORMAL_CLOSE = 1006,
-  /*
-   1007: a message's data was inconsistent with its type (e.g. invalid UTF-8 in a text message).
-   */
-  LWS_CLOSE_STATUS_INVALID_PAYLOAD = 1007,
-  /*
-   1008: a message violated the endpoint's policy (generic code when no other fits).
-   */
-  LWS_CLOSE_STATUS_POLICY_VIOLATION = 1008,
-  /*
-   1009: a message was too big to process.
-   */
-  LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE = 1009,
-  /*
-   1010: (client) the server did not negotiate an extension the client requires.
-   */
-  LWS_CLOSE_STATUS_EXTENSION_REQUIRED = 1010,
-  /*
-   1011: (server) an unexpected condition prevented the server from fulfilling the request.
-   */
-  LWS_CLOSE_STATUS_UNEXPECTED_CONDITION = 1011,
-  /*
-   1015: reserved; reports a failed TLS handshake. Never sent on the wire.
-   */
-  LWS_CLOSE_STATUS_TLS_FAILURE = 1015,
-  /*
-   2000: lws private code, not sent on the wire: a client HTTP transaction completed.
-   */
-  LWS_CLOSE_STATUS_CLIENT_TRANSACTION_DONE = 2000,
-  /*
-   9999: lws private code, not sent on the wire: closing because the context is being destroyed.
-   */
-  LWS_CLOSE_STATUS_NOSTATUS_CONTEXT_DESTROY = 9999,
-};
+#define MAX_HEADER_LEN 14
 
 /*
- States of the ACME certificate update machinery.
+ Largest control frame payload.
  */
-enum lws_cert_update_state {
-  LWS_CUS_IDLE = 0,
-  LWS_CUS_STARTING = 1,
-  LWS_CUS_SUCCESS = 2,
-  LWS_CUS_FAILED = 3,
-  LWS_CUS_CREATE_KEYS = 4,
-  LWS_CUS_REG = 5,
-  LWS_CUS_AUTH = 6,
-  LWS_CUS_CHALLENGE = 7,
-  LWS_CUS_CREATE_REQ = 8,
-  LWS_CUS_REQ = 9,
-  LWS_CUS_CONFIRM = 10,
-  LWS_CUS_ISSUE = 11,
-};
+#define MAX_CONTROL_PAYLOAD 125
 
 /*
  Why a protocol callback is being called. User code passes reasons from `LWS_CALLBACK_USER` up to its own callbacks, so Rust code that receives a reason from C must treat it as a `c_int`.
@@ -561,6 +500,191 @@ enum lws_extension_callback_reasons {
   LWS_EXT_CB_OPTION_SET = 24,
   LWS_EXT_CB_OPTION_CONFIRM = 25,
   LWS_EXT_CB_NAMED_OPTION_SET = 26,
+};
+
+/*
+ The states of the context's system state manager, in order.
+ */
+enum lws_system_states {
+  LWS_SYSTATE_UNKNOWN = 0,
+  LWS_SYSTATE_CONTEXT_CREATED = 1,
+  LWS_SYSTATE_INITIALIZED = 2,
+  LWS_SYSTATE_IFACE_COLDPLUG = 3,
+  LWS_SYSTATE_DHCP = 4,
+  LWS_SYSTATE_CPD_PRE_TIME = 5,
+  LWS_SYSTATE_TIME_VALID = 6,
+  LWS_SYSTATE_CPD_POST_TIME = 7,
+  LWS_SYSTATE_POLICY_VALID = 8,
+  LWS_SYSTATE_REGISTERED = 9,
+  LWS_SYSTATE_AUTH1 = 10,
+  LWS_SYSTATE_AUTH2 = 11,
+  LWS_SYSTATE_OPERATIONAL = 12,
+  LWS_SYSTATE_POLICY_INVALID = 13,
+};
+
+/*
+ Why a connection has a timeout pending (`lws_set_timeout`).
+ */
+enum pending_timeout {
+  NO_PENDING_TIMEOUT = 0,
+  PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE = 1,
+  PENDING_TIMEOUT_AWAITING_CONNECT_RESPONSE = 2,
+  PENDING_TIMEOUT_ESTABLISH_WITH_SERVER = 3,
+  PENDING_TIMEOUT_AWAITING_SERVER_RESPONSE = 4,
+  PENDING_TIMEOUT_AWAITING_PING = 5,
+  PENDING_TIMEOUT_CLOSE_ACK = 6,
+  PENDING_TIMEOUT_UNUSED1 = 7,
+  PENDING_TIMEOUT_SENT_CLIENT_HANDSHAKE = 8,
+  PENDING_TIMEOUT_SSL_ACCEPT = 9,
+  PENDING_TIMEOUT_HTTP_CONTENT = 10,
+  PENDING_TIMEOUT_AWAITING_CLIENT_HS_SEND = 11,
+  PENDING_FLUSH_STORED_SEND_BEFORE_CLOSE = 12,
+  PENDING_TIMEOUT_SHUTDOWN_FLUSH = 13,
+  PENDING_TIMEOUT_CGI = 14,
+  PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE = 15,
+  PENDING_TIMEOUT_WS_PONG_CHECK_SEND_PING = 16,
+  PENDING_TIMEOUT_WS_PONG_CHECK_GET_PONG = 17,
+  PENDING_TIMEOUT_CLIENT_ISSUE_PAYLOAD = 18,
+  PENDING_TIMEOUT_AWAITING_SOCKS_GREETING_REPLY = 19,
+  PENDING_TIMEOUT_AWAITING_SOCKS_CONNECT_REPLY = 20,
+  PENDING_TIMEOUT_AWAITING_SOCKS_AUTH_REPLY = 21,
+  PENDING_TIMEOUT_KILLED_BY_SSL_INFO = 22,
+  PENDING_TIMEOUT_KILLED_BY_PARENT = 23,
+  PENDING_TIMEOUT_CLOSE_SEND = 24,
+  PENDING_TIMEOUT_HOLDING_AH = 25,
+  PENDING_TIMEOUT_UDP_IDLE = 26,
+  PENDING_TIMEOUT_CLIENT_CONN_IDLE = 27,
+  PENDING_TIMEOUT_LAGGING = 28,
+  PENDING_TIMEOUT_THREADPOOL = 29,
+  PENDING_TIMEOUT_THREADPOOL_TASK = 30,
+  PENDING_TIMEOUT_KILLED_BY_PROXY_CLIENT_CLOSE = 31,
+  PENDING_TIMEOUT_USER_OK = 32,
+  PENDING_TIMEOUT_USER_REASON_BASE = 1000,
+};
+
+/*
+ What kind of descriptor `lws_adopt_descriptor_vhost()` and friends are given (bit flags).
+ */
+enum lws_adoption_type_e {
+  LWS_ADOPT_RAW_FILE_DESC = 0,
+  LWS_ADOPT_HTTP = 1,
+  LWS_ADOPT_SOCKET = 2,
+  LWS_ADOPT_ALLOW_SSL = 4,
+  LWS_ADOPT_FLAG_UDP = 16,
+  LWS_ADOPT_FLAG_RAW_PROXY = 32,
+  LWS_ADOPT_RAW_SOCKET_UDP = 18,
+};
+
+/*
+ Indexes of the system blobs (`lws_system_get_blob`).
+ */
+enum lws_system_blob_item {
+  LWS_SYSBLOB_TYPE_AUTH = 0,
+  LWS_SYSBLOB_TYPE_CLIENT_CERT_DER = 2,
+  LWS_SYSBLOB_TYPE_CLIENT_KEY_DER = 3,
+  LWS_SYSBLOB_TYPE_DEVICE_SERIAL = 4,
+  LWS_SYSBLOB_TYPE_DEVICE_FW_VERSION = 5,
+  LWS_SYSBLOB_TYPE_DEVICE_TYPE = 6,
+  LWS_SYSBLOB_TYPE_NTP_SERVER = 7,
+  LWS_SYSBLOB_TYPE_COUNT = 8,
+};
+
+/*
+ Result of captive portal detection.
+ */
+enum lws_cpd_result {
+  LWS_CPD_UNKNOWN = 0,
+  LWS_CPD_INTERNET_OK = 1,
+  LWS_CPD_CAPTIVE_PORTAL = 2,
+  LWS_CPD_NO_INTERNET = 3,
+};
+
+/*
+ WebSocket close status codes (RFC 6455 section 7.4.1), as given to `lws_close_reason()`.
+ */
+enum lws_close_status {
+  /*
+   No status: lws closes without sending a status code in the close frame.
+   */
+  LWS_CLOSE_STATUS_NOSTATUS = 0,
+  /*
+   1000: normal closure, the purpose of the connection has been fulfilled.
+   */
+  LWS_CLOSE_STATUS_NORMAL = 1000,
+  /*
+   1001: the endpoint is going away (server shutdown, browser leaving the page).
+   */
+  LWS_CLOSE_STATUS_GOINGAWAY = 1001,
+  /*
+   1002: the peer violated the WebSocket protocol.
+   */
+  LWS_CLOSE_STATUS_PROTOCOL_ERR = 1002,
+  /*
+   1003: the endpoint received a type of data it cannot accept (e.g. binary on a text-only endpoint).
+   */
+  LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE = 1003,
+  /*
+   1004: reserved by RFC 6455, meaning undefined; never sent.
+   */
+  LWS_CLOSE_STATUS_RESERVED = 1004,
+  /*
+   1005: reserved; reports that a close frame carried no status code. Never sent on the wire.
+   */
+  LWS_CLOSE_STATUS_NO_STATUS = 1005,
+  /*
+   1006: reserved; reports that the connection dropped without a close frame. Never sent on the wire.
+   */
+  LWS_CLOSE_STATUS_ABNORMAL_CLOSE = 1006,
+  /*
+   1007: a message's data was inconsistent with its type (e.g. invalid UTF-8 in a text message).
+   */
+  LWS_CLOSE_STATUS_INVALID_PAYLOAD = 1007,
+  /*
+   1008: a message violated the endpoint's policy (generic code when no other fits).
+   */
+  LWS_CLOSE_STATUS_POLICY_VIOLATION = 1008,
+  /*
+   1009: a message was too big to process.
+   */
+  LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE = 1009,
+  /*
+   1010: (client) the server did not negotiate an extension the client requires.
+   */
+  LWS_CLOSE_STATUS_EXTENSION_REQUIRED = 1010,
+  /*
+   1011: (server) an unexpected condition prevented the server from fulfilling the request.
+   */
+  LWS_CLOSE_STATUS_UNEXPECTED_CONDITION = 1011,
+  /*
+   1015: reserved; reports a failed TLS handshake. Never sent on the wire.
+   */
+  LWS_CLOSE_STATUS_TLS_FAILURE = 1015,
+  /*
+   2000: lws private code, not sent on the wire: a client HTTP transaction completed.
+   */
+  LWS_CLOSE_STATUS_CLIENT_TRANSACTION_DONE = 2000,
+  /*
+   9999: lws private code, not sent on the wire: closing because the context is being destroyed.
+   */
+  LWS_CLOSE_STATUS_NOSTATUS_CONTEXT_DESTROY = 9999,
+};
+
+/*
+ States of the ACME certificate update machinery.
+ */
+enum lws_cert_update_state {
+  LWS_CUS_IDLE = 0,
+  LWS_CUS_STARTING = 1,
+  LWS_CUS_SUCCESS = 2,
+  LWS_CUS_FAILED = 3,
+  LWS_CUS_CREATE_KEYS = 4,
+  LWS_CUS_REG = 5,
+  LWS_CUS_AUTH = 6,
+  LWS_CUS_CHALLENGE = 7,
+  LWS_CUS_CREATE_REQ = 8,
+  LWS_CUS_REQ = 9,
+  LWS_CUS_CONFIRM = 10,
+  LWS_CUS_ISSUE = 11,
 };
 
 /*
@@ -893,75 +1017,6 @@ struct lws_state_manager;
 struct lws_vhost;
 
 /*
- C spelling: `lws_adoption_type`.
- */
-typedef enum lws_adoption_type_e lws_adoption_type;
-
-/*
- C spelling: `lws_system_blob_item_t`.
- */
-typedef enum lws_system_blob_item lws_system_blob_item_t;
-
-/*
- C spelling: `lws_system_states_t`.
- */
-typedef enum lws_system_states lws_system_states_t;
-
-/*
- C spelling: `lws_cpd_result_t`.
- */
-typedef enum lws_cpd_result lws_cpd_result_t;
-
-/*
- C spelling: `lws_dir_obj_type_t`.
- */
-typedef enum lws_dir_obj_type lws_dir_obj_type_t;
-
-/*
- A protocol callback as C declares it (`lws_callback_function *`).
- */
-typedef int (*lws_callback_function_ptr)(struct lws *wsi,
-                                         enum lws_callback_reasons reason,
-                                         void *user,
-                                         void *in,
-                                         size_t len);
-
-/*
- A WebSocket extension (e.g. permessage-deflate).
- */
-struct lws_extension {
-  /*
-   Extension name as negotiated.
-   */
-  const char *name;
-  /*
-   The extension's callback.
-   */
-  int (*callback)(struct lws_context *context,
-                  const struct lws_extension *ext,
-                  struct lws *wsi,
-                  enum lws_extension_callback_reasons reason,
-                  void *user,
-                  void *in,
-                  size_t len);
-  /*
-   The offer a client sends, e.g. `"permessage-deflate; client_max_window_bits"`.
-   */
-  const char *client_offer;
-};
-
-/*
- An extension callback as C declares it (`lws_extension_callback_function *`).
- */
-typedef int (*lws_extension_callback_function_ptr)(struct lws_context *context,
-                                                   const struct lws_extension *ext,
-                                                   struct lws *wsi,
-                                                   enum lws_extension_callback_reasons reason,
-                                                   void *user,
-                                                   void *in,
-                                                   size_t len);
-
-/*
  One protocol a vhost offers; arrays of these end with an all-zero entry.
  */
 struct lws_protocols {
@@ -1000,6 +1055,40 @@ struct lws_protocols {
 };
 
 /*
+ A WebSocket extension (e.g. permessage-deflate).
+ */
+struct lws_extension {
+  /*
+   Extension name as negotiated.
+   */
+  const char *name;
+  /*
+   The extension's callback.
+   */
+  int (*callback)(struct lws_context *context,
+                  const struct lws_extension *ext,
+                  struct lws *wsi,
+                  enum lws_extension_callback_reasons reason,
+                  void *user,
+                  void *in,
+                  size_t len);
+  /*
+   The offer a client sends, e.g. `"permessage-deflate; client_max_window_bits"`.
+   */
+  const char *client_offer;
+};
+
+/*
+ Per-header size limits, indexed by `enum lws_token_indexes`.
+ */
+struct lws_token_limits {
+  /*
+   Maximum length of each header; `WSI_TOKEN_COUNT` (95) entries.
+   */
+  unsigned short token_limit[95];
+};
+
+/*
  A name/value pair in a linked list, with an optional sub-list
  (per-vhost protocol options, extra headers, mimetypes ...).
  */
@@ -1020,270 +1109,6 @@ struct lws_protocol_vhost_options {
    Value.
    */
   const char *value;
-};
-
-/*
- Per-header size limits, indexed by `enum lws_token_indexes`.
- */
-struct lws_token_limits {
-  /*
-   Maximum length of each header; `WSI_TOKEN_COUNT` (95) entries.
-   */
-  unsigned short token_limit[95];
-};
-
-/*
- A pointer and length into parsed header data.
- */
-struct lws_tokens {
-  /*
-   Start of the data.
-   */
-  uint8_t *token;
-  /*
-   Length in bytes.
-   */
-  int len;
-};
-
-/*
- Passed with the `*_POLL_FD` callbacks (external poll integration).
- */
-struct lws_pollargs {
-  /*
-   The socket.
-   */
-  lws_sockfd_type fd;
-  /*
-   The new poll events.
-   */
-  int events;
-  /*
-   The events before the change.
-   */
-  int prev_events;
-};
-
-/*
- `in` of `LWS_CALLBACK_SSL_INFO`: an OpenSSL info-callback event.
- */
-struct lws_ssl_info {
-  /*
-   OpenSSL's `where` bits.
-   */
-  int where;
-  /*
-   OpenSSL's `ret`.
-   */
-  int ret;
-};
-
-/*
- Owner (head, tail and count) of a list of [`lws_dll2`].
- */
-struct lws_dll2_owner {
-  struct lws_dll2 *tail;
-  struct lws_dll2 *head;
-  uint32_t count;
-};
-
-/*
- Doubly-linked list member, pointing back to its owner.
- */
-struct lws_dll2 {
-  struct lws_dll2 *prev;
-  struct lws_dll2 *next;
-  struct lws_dll2_owner *owner;
-};
-
-/*
- C spelling: `lws_dll2_t`.
- */
-typedef struct lws_dll2 lws_dll2_t;
-
-/*
- C spelling: `lws_dll2_owner_t`.
- */
-typedef struct lws_dll2_owner lws_dll2_owner_t;
-
-/*
- A timer, kept in a list sorted by due time; usually embedded in user
- structs and found back with `lws_container_of`.
- */
-struct lws_sorted_usec_list {
-  /*
-   Membership of the sorted list.
-   */
-  struct lws_dll2 list;
-  /*
-   Due time, in microseconds of `lws_now_usecs()`.
-   */
-  lws_usec_t us;
-  /*
-   Called when due (a `sul_cb_t`; spelled out so the header needs no
-   typedef before the struct).
-   */
-  void (*cb)(struct lws_sorted_usec_list *sul);
-  /*
-   Lateness bookkeeping.
-   */
-  uint32_t latency_us;
-};
-
-/*
- Called when a scheduled [`lws_sorted_usec_list`] timer is due.
- */
-typedef void (*sul_cb_t)(struct lws_sorted_usec_list *sul);
-
-/*
- C spelling: `lws_sorted_usec_list_t`.
- */
-typedef struct lws_sorted_usec_list lws_sorted_usec_list_t;
-
-/*
- Retry and idle policy: backoff table, how many failures to conceal, and
- when to ping or hang up an idle connection.
- */
-struct lws_retry_bo {
-  /*
-   Backoff delays in ms; the last entry repeats.
-   */
-  const uint32_t *retry_ms_table;
-  /*
-   Entries in `retry_ms_table`.
-   */
-  uint16_t retry_ms_table_count;
-  /*
-   Failures to conceal before reporting; `LWS_RETRY_CONCEAL_ALWAYS` for no limit.
-   */
-  uint16_t conceal_count;
-  /*
-   Idle seconds before a validity ping.
-   */
-  uint16_t secs_since_valid_ping;
-  /*
-   Idle seconds before hanging up.
-   */
-  uint16_t secs_since_valid_hangup;
-  /*
-   Random jitter added to each delay, in percent.
-   */
-  uint8_t jitter_percent;
-};
-
-/*
- C spelling: `lws_retry_bo_t`.
- */
-typedef struct lws_retry_bo lws_retry_bo_t;
-
-/*
- System message distribution class bits.
- */
-typedef uint32_t lws_smd_class_t;
-
-/*
- Receives system messages whose class matches the registered filter.
- */
-typedef int (*lws_smd_notification_cb_t)(void *opaque,
-                                         lws_smd_class_t _class,
-                                         lws_usec_t timestamp,
-                                         void *buf,
-                                         size_t len);
-
-/*
- A state-change notifier, listed in a state manager.
- */
-struct lws_state_notify_link {
-  lws_dll2_t list;
-  /*
-   A `lws_state_notify_t` (spelled out, see `lws_sorted_usec_list.cb`).
-   */
-  int (*notify_cb)(struct lws_state_manager *mgr,
-                   struct lws_state_notify_link *link,
-                   int current,
-                   int target);
-  const char *name;
-};
-
-/*
- Called by a state manager when its state is about to change or changed.
- */
-typedef int (*lws_state_notify_t)(struct lws_state_manager *mgr,
-                                  struct lws_state_notify_link *link,
-                                  int current,
-                                  int target);
-
-/*
- C spelling: `lws_state_notify_link_t`.
- */
-typedef struct lws_state_notify_link lws_state_notify_link_t;
-
-/*
- Called back by `lws_system_ops.attach` on the service thread.
- */
-typedef void (*lws_attach_cb_t)(struct lws_context *context, int tsi, void *opaque);
-
-/*
- Platform operations a context may be given (`system_ops`).
- */
-struct lws_system_ops {
-  int (*reboot)(void);
-  int (*set_clock)(lws_usec_t us);
-  int (*attach)(struct lws_context *context,
-                int tsi,
-                lws_attach_cb_t cb,
-                lws_system_states_t state,
-                void *opaque,
-                struct lws_attach_item **get);
-  int (*captive_portal_detect_request)(struct lws_context *context);
-  uint32_t wake_latency_us;
-};
-
-/*
- C spelling: `lws_system_ops_t`.
- */
-typedef struct lws_system_ops lws_system_ops_t;
-
-/*
- C spelling: `lws_fop_fd_t` (a pointer).
- */
-typedef struct lws_fop_fd *lws_fop_fd_t;
-
-/*
- A path signature (e.g. `".zip/"`) that selects a file-operations set.
- */
-struct lws_fops_index {
-  const char *sig;
-  uint8_t len;
-};
-
-/*
- A set of file operations (a virtual filesystem).
- */
-struct lws_plat_file_ops {
-  lws_fop_fd_t (*open)(const struct lws_plat_file_ops *fops,
-                       const char *filename,
-                       const char *vpath,
-                       lws_fop_flags_t *flags);
-  int (*close)(lws_fop_fd_t *fop_fd);
-  lws_fileofs_t (*seek_cur)(lws_fop_fd_t fop_fd, lws_fileofs_t offset_from_cur_pos);
-  int (*read)(lws_fop_fd_t fop_fd, lws_filepos_t *amount, uint8_t *buf, lws_filepos_t len);
-  int (*write)(lws_fop_fd_t fop_fd, lws_filepos_t *amount, uint8_t *buf, lws_filepos_t len);
-  struct lws_fops_index fi[3];
-  const struct lws_plat_file_ops *next;
-};
-
-/*
- An open file of a [`lws_plat_file_ops`] implementation.
- */
-struct lws_fop_fd {
-  lws_filefd_type fd;
-  const struct lws_plat_file_ops *fops;
-  void *filesystem_priv;
-  lws_filepos_t pos;
-  lws_filepos_t len;
-  lws_fop_flags_t flags;
-  uint32_t mod_time;
 };
 
 /*
@@ -1358,6 +1183,172 @@ struct lws_http_mount {
   const char *basic_auth_login_file;
   void *_unused[2];
 };
+
+/*
+ An open file of a [`lws_plat_file_ops`] implementation.
+ */
+struct lws_fop_fd {
+  lws_filefd_type fd;
+  const struct lws_plat_file_ops *fops;
+  void *filesystem_priv;
+  lws_filepos_t pos;
+  lws_filepos_t len;
+  lws_fop_flags_t flags;
+  uint32_t mod_time;
+};
+
+/*
+ C spelling: `lws_fop_fd_t` (a pointer).
+ */
+typedef struct lws_fop_fd *lws_fop_fd_t;
+
+/*
+ A path signature (e.g. `".zip/"`) that selects a file-operations set.
+ */
+struct lws_fops_index {
+  const char *sig;
+  uint8_t len;
+};
+
+/*
+ A set of file operations (a virtual filesystem).
+ */
+struct lws_plat_file_ops {
+  lws_fop_fd_t (*open)(const struct lws_plat_file_ops *fops,
+                       const char *filename,
+                       const char *vpath,
+                       lws_fop_flags_t *flags);
+  int (*close)(lws_fop_fd_t *fop_fd);
+  lws_fileofs_t (*seek_cur)(lws_fop_fd_t fop_fd, lws_fileofs_t offset_from_cur_pos);
+  int (*read)(lws_fop_fd_t fop_fd, lws_filepos_t *amount, uint8_t *buf, lws_filepos_t len);
+  int (*write)(lws_fop_fd_t fop_fd, lws_filepos_t *amount, uint8_t *buf, lws_filepos_t len);
+  struct lws_fops_index fi[3];
+  const struct lws_plat_file_ops *next;
+};
+
+/*
+ Called back by `lws_system_ops.attach` on the service thread.
+ */
+typedef void (*lws_attach_cb_t)(struct lws_context *context, int tsi, void *opaque);
+
+/*
+ C spelling: `lws_system_states_t`.
+ */
+typedef enum lws_system_states lws_system_states_t;
+
+/*
+ Platform operations a context may be given (`system_ops`).
+ */
+struct lws_system_ops {
+  int (*reboot)(void);
+  int (*set_clock)(lws_usec_t us);
+  int (*attach)(struct lws_context *context,
+                int tsi,
+                lws_attach_cb_t cb,
+                lws_system_states_t state,
+                void *opaque,
+                struct lws_attach_item **get);
+  int (*captive_portal_detect_request)(struct lws_context *context);
+  uint32_t wake_latency_us;
+};
+
+/*
+ C spelling: `lws_system_ops_t`.
+ */
+typedef struct lws_system_ops lws_system_ops_t;
+
+/*
+ Retry and idle policy: backoff table, how many failures to conceal, and
+ when to ping or hang up an idle connection.
+ */
+struct lws_retry_bo {
+  /*
+   Backoff delays in ms; the last entry repeats.
+   */
+  const uint32_t *retry_ms_table;
+  /*
+   Entries in `retry_ms_table`.
+   */
+  uint16_t retry_ms_table_count;
+  /*
+   Failures to conceal before reporting; `LWS_RETRY_CONCEAL_ALWAYS` for no limit.
+   */
+  uint16_t conceal_count;
+  /*
+   Idle seconds before a validity ping.
+   */
+  uint16_t secs_since_valid_ping;
+  /*
+   Idle seconds before hanging up.
+   */
+  uint16_t secs_since_valid_hangup;
+  /*
+   Random jitter added to each delay, in percent.
+   */
+  uint8_t jitter_percent;
+};
+
+/*
+ C spelling: `lws_retry_bo_t`.
+ */
+typedef struct lws_retry_bo lws_retry_bo_t;
+
+/*
+ Owner (head, tail and count) of a list of [`lws_dll2`].
+ */
+struct lws_dll2_owner {
+  struct lws_dll2 *tail;
+  struct lws_dll2 *head;
+  uint32_t count;
+};
+
+/*
+ Doubly-linked list member, pointing back to its owner.
+ */
+struct lws_dll2 {
+  struct lws_dll2 *prev;
+  struct lws_dll2 *next;
+  struct lws_dll2_owner *owner;
+};
+
+/*
+ C spelling: `lws_dll2_t`.
+ */
+typedef struct lws_dll2 lws_dll2_t;
+
+/*
+ A state-change notifier, listed in a state manager.
+ */
+struct lws_state_notify_link {
+  lws_dll2_t list;
+  /*
+   A `lws_state_notify_t` (spelled out, see `lws_sorted_usec_list.cb`).
+   */
+  int (*notify_cb)(struct lws_state_manager *mgr,
+                   struct lws_state_notify_link *link,
+                   int current,
+                   int target);
+  const char *name;
+};
+
+/*
+ C spelling: `lws_state_notify_link_t`.
+ */
+typedef struct lws_state_notify_link lws_state_notify_link_t;
+
+/*
+ System message distribution class bits.
+ */
+typedef uint32_t lws_smd_class_t;
+
+/*
+ Receives system messages whose class matches the registered filter.
+ */
+typedef int (*lws_smd_notification_cb_t)(void *opaque,
+                                         lws_smd_class_t _class,
+                                         lws_usec_t timestamp,
+                                         void *buf,
+                                         size_t len);
 
 /*
  Everything `lws_create_context()` and `lws_create_vhost()` are told.
@@ -1469,6 +1460,139 @@ struct lws_context_creation_info {
 };
 
 /*
+ C spelling: `lws_adoption_type`.
+ */
+typedef enum lws_adoption_type_e lws_adoption_type;
+
+/*
+ C spelling: `lws_system_blob_item_t`.
+ */
+typedef enum lws_system_blob_item lws_system_blob_item_t;
+
+/*
+ C spelling: `lws_cpd_result_t`.
+ */
+typedef enum lws_cpd_result lws_cpd_result_t;
+
+/*
+ C spelling: `lws_dir_obj_type_t`.
+ */
+typedef enum lws_dir_obj_type lws_dir_obj_type_t;
+
+/*
+ A protocol callback as C declares it (`lws_callback_function *`).
+ */
+typedef int (*lws_callback_function_ptr)(struct lws *wsi,
+                                         enum lws_callback_reasons reason,
+                                         void *user,
+                                         void *in,
+                                         size_t len);
+
+/*
+ An extension callback as C declares it (`lws_extension_callback_function *`).
+ */
+typedef int (*lws_extension_callback_function_ptr)(struct lws_context *context,
+                                                   const struct lws_extension *ext,
+                                                   struct lws *wsi,
+                                                   enum lws_extension_callback_reasons reason,
+                                                   void *user,
+                                                   void *in,
+                                                   size_t len);
+
+/*
+ A pointer and length into parsed header data.
+ */
+struct lws_tokens {
+  /*
+   Start of the data.
+   */
+  uint8_t *token;
+  /*
+   Length in bytes.
+   */
+  int len;
+};
+
+/*
+ Passed with the `*_POLL_FD` callbacks (external poll integration).
+ */
+struct lws_pollargs {
+  /*
+   The socket.
+   */
+  lws_sockfd_type fd;
+  /*
+   The new poll events.
+   */
+  int events;
+  /*
+   The events before the change.
+   */
+  int prev_events;
+};
+
+/*
+ `in` of `LWS_CALLBACK_SSL_INFO`: an OpenSSL info-callback event.
+ */
+struct lws_ssl_info {
+  /*
+   OpenSSL's `where` bits.
+   */
+  int where;
+  /*
+   OpenSSL's `ret`.
+   */
+  int ret;
+};
+
+/*
+ C spelling: `lws_dll2_owner_t`.
+ */
+typedef struct lws_dll2_owner lws_dll2_owner_t;
+
+/*
+ A timer, kept in a list sorted by due time; usually embedded in user
+ structs and found back with `lws_container_of`.
+ */
+struct lws_sorted_usec_list {
+  /*
+   Membership of the sorted list.
+   */
+  struct lws_dll2 list;
+  /*
+   Due time, in microseconds of `lws_now_usecs()`.
+   */
+  lws_usec_t us;
+  /*
+   Called when due (a `sul_cb_t`; spelled out so the header needs no
+   typedef before the struct).
+   */
+  void (*cb)(struct lws_sorted_usec_list *sul);
+  /*
+   Lateness bookkeeping.
+   */
+  uint32_t latency_us;
+};
+
+/*
+ Called when a scheduled [`lws_sorted_usec_list`] timer is due.
+ */
+typedef void (*sul_cb_t)(struct lws_sorted_usec_list *sul);
+
+/*
+ C spelling: `lws_sorted_usec_list_t`.
+ */
+typedef struct lws_sorted_usec_list lws_sorted_usec_list_t;
+
+/*
+ Called by a state manager when its state is about to change or changed.
+ */
+typedef int (*lws_state_notify_t)(struct lws_state_manager *mgr,
+                                  struct lws_state_notify_link *link,
+                                  int current,
+                                  int target);
+
+/*
  Everything `lws_client_connect_via_info()` is told.
  */
 struct lws_client_connect_info {
@@ -1550,6 +1674,187 @@ void lwsl_hexdump_level(int level, const void *vbuf, size_t len);
  Hexdump at `LLL_DEBUG`.
  */
 void lwsl_hexdump(const void *buf, size_t len);
+
+/*
+ Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
+ default vhost with its listening socket). NULL on failure.
+ */
+struct lws_context *lws_create_context(const struct lws_context_creation_info *info);
+
+/*
+ Closes every connection, destroys protocols and vhosts, frees the context.
+ */
+void lws_context_destroy(struct lws_context *context);
+
+/*
+ Creates another vhost on an existing context.
+ */
+struct lws_vhost *lws_create_vhost(struct lws_context *context,
+                                   const struct lws_context_creation_info *info);
+
+/*
+ The `user` pointer given in the context creation info.
+ */
+void *lws_context_user(struct lws_context *context);
+
+/*
+ The context a wsi belongs to.
+ */
+struct lws_context *lws_get_context(const struct lws *wsi);
+
+/*
+ The vhost a wsi belongs to.
+ */
+struct lws_vhost *lws_get_vhost(struct lws *wsi);
+
+/*
+ The port a vhost listens on (useful after asking for port 0).
+ */
+int lws_get_vhost_listen_port(struct lws_vhost *vhost);
+
+/*
+ Wakes the service loop from any thread; the loop then issues
+ `LWS_CALLBACK_EVENT_WAIT_CANCELLED` to every protocol.
+ */
+void lws_cancel_service(struct lws_context *context);
+
+/*
+ As lws_cancel_service, for the service thread of `wsi` (there is one).
+ */
+void lws_cancel_service_pt(struct lws *wsi);
+
+/*
+ The library version string.
+ */
+const char *lws_get_library_version(void);
+
+/*
+ Sends a complete response with status `code` and an HTML body holding
+ the code and `html_body`. Returns 0, or non-zero on failure.
+ */
+int lws_return_http_status(struct lws *wsi, unsigned int code, const char *html_body);
+
+/*
+ Ends the HTTP transaction. 0: the connection waits for the next request
+ (keep-alive); non-zero: the caller should close it (return -1).
+ */
+int lws_http_transaction_completed(struct lws *wsi);
+
+/*
+ Writes the peer's numeric address into `name`; returns `name`, or NULL.
+ */
+const char *lws_get_peer_simple(struct lws *wsi, char *name, size_t namelen);
+
+/*
+ Writes the peer's host name (or its address when it has none) and
+ numeric address for socket `fd`.
+ */
+void lws_get_peer_addresses(struct lws *wsi,
+                            int fd,
+                            char *name,
+                            int name_len,
+                            char *rip,
+                            int rip_len);
+
+/*
+ The host name of the machine, as found at context creation.
+ */
+const char *lws_canonical_hostname(struct lws_context *context);
+
+/*
+ Services the context once: waits for the next event or timer (the
+ timeout is ignored, as in 4.1.6; a negative one does not wait). Returns
+ 0, or -1 on error.
+ */
+int lws_service(struct lws_context *context, int timeout_ms);
+
+/*
+ lws_service for service thread `tsi` (only thread 0 exists).
+ */
+int lws_service_tsi(struct lws_context *context, int timeout_ms, int tsi);
+
+/*
+ Sends `len` bytes at `buf` (which has LWS_PRE bytes of headroom) as a
+ frame of kind `wp`, or as raw HTTP data. Returns the number of payload
+ bytes accepted (all of them, or -1): what the kernel does not take now
+ is buffered and sent before the next WRITEABLE callback.
+ */
+int lws_write(struct lws *wsi, unsigned char *buf, size_t len, int wp);
+
+/*
+ Asks for a WRITEABLE callback when the connection can take more data.
+ Returns 1 when scheduled, 0 if not applicable, -1 on error.
+ */
+int lws_callback_on_writable(struct lws *wsi);
+
+/*
+ lws_callback_on_writable for every connection using `protocol`.
+ */
+int lws_callback_on_writable_all_protocol(const struct lws_context *context,
+                                          const struct lws_protocols *protocol);
+
+/*
+ Sets the status code and reason (at most 123 bytes) of the close frame
+ sent when this connection closes.
+ */
+void lws_close_reason(struct lws *wsi, int status, unsigned char *buf, size_t len);
+
+/*
+ Non-zero if the chunk being received ends a message.
+ */
+int lws_is_final_fragment(struct lws *wsi);
+
+/*
+ Non-zero if the chunk being received starts a message.
+ */
+int lws_is_first_fragment(struct lws *wsi);
+
+/*
+ Non-zero if the message being received is binary.
+ */
+int lws_frame_is_binary(struct lws *wsi);
+
+/*
+ Bytes of the current frame still to come after this chunk.
+ */
+size_t lws_remaining_packet_payload(struct lws *wsi);
+
+/*
+ Enables (non-zero) or disables (0) receiving on this connection.
+ Data already read waits, in order, until receiving is enabled again.
+ */
+int lws_rx_flow_control(struct lws *wsi, int enable);
+
+/*
+ Non-zero if the connection cannot take more data now.
+ */
+int lws_send_pipe_choked(struct lws *wsi);
+
+/*
+ Non-zero if earlier output is still buffered in the library.
+ */
+int lws_partial_buffered(struct lws *wsi);
+
+/*
+ Arms (secs > 0) or cancels (0) a timeout that closes the connection;
+ LWS_TO_KILL_ASYNC closes it soon, LWS_TO_KILL_SYNC at once.
+ */
+void lws_set_timeout(struct lws *wsi, int reason, int secs);
+
+/*
+ The protocol the connection is bound to.
+ */
+const struct lws_protocols *lws_get_protocol(struct lws *wsi);
+
+/*
+ The connection's per-session user space.
+ */
+void *lws_wsi_user(struct lws *wsi);
+
+/*
+ The connection's socket descriptor, or -1.
+ */
+int lws_get_socket_fd(struct lws *wsi);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -7,3 +7,8 @@ pub mod ffi;
 pub mod enums;
 pub mod log;
 pub mod types;
+pub mod context;
+pub mod http;
+pub mod misc;
+pub mod service;
+pub mod write;

@@ -1,1 +1,52 @@
-//! Connections, vhosts, the event loop.
+//! Connections, vhosts and the event loop. Owns every `wsi` and drives the
+//! sans-I/O core in `proto`. User callbacks are called from one place,
+//! `Wsi::dispatch`, with no `RefCell` borrow alive across the call.
+
+pub mod context;
+pub mod http;
+pub mod service;
+pub mod wsi;
+
+pub use context::{Context, Vhost};
+pub use wsi::Wsi;
+
+/// Callback reasons the runtime issues (values of `enum lws_callback_reasons`).
+pub(crate) mod cb {
+    use std::ffi::c_int;
+    pub const ESTABLISHED: c_int = 0;
+    pub const CLOSED: c_int = 4;
+    pub const CLOSED_HTTP: c_int = 5;
+    pub const RECEIVE: c_int = 6;
+    pub const RECEIVE_PONG: c_int = 7;
+    pub const SERVER_WRITEABLE: c_int = 11;
+    pub const HTTP: c_int = 12;
+    pub const HTTP_BODY_COMPLETION: c_int = 14;
+    pub const HTTP_FILE_COMPLETION: c_int = 15;
+    pub const HTTP_WRITEABLE: c_int = 16;
+    pub const FILTER_NETWORK_CONNECTION: c_int = 17;
+    pub const FILTER_HTTP_CONNECTION: c_int = 18;
+    pub const SERVER_NEW_CLIENT_INSTANTIATED: c_int = 19;
+    pub const FILTER_PROTOCOL_CONNECTION: c_int = 20;
+    pub const PROTOCOL_INIT: c_int = 27;
+    pub const PROTOCOL_DESTROY: c_int = 28;
+    pub const WSI_CREATE: c_int = 29;
+    pub const WSI_DESTROY: c_int = 30;
+    pub const WS_PEER_INITIATED_CLOSE: c_int = 38;
+    pub const HTTP_BIND_PROTOCOL: c_int = 49;
+    pub const HTTP_DROP_PROTOCOL: c_int = 50;
+    pub const ADD_HEADERS: c_int = 53;
+    pub const EVENT_WAIT_CANCELLED: c_int = 71;
+    pub const TIMER: c_int = 73;
+    pub const WS_SERVER_DROP_PROTOCOL: c_int = 78;
+    pub const HTTP_CONFIRM_UPGRADE: c_int = 86;
+}
+
+/// Option bits of `lws_context_creation_info.options` the runtime reads.
+pub(crate) mod opt {
+    pub const DISABLE_IPV6: u64 = 1 << 5;
+    pub const VALIDATE_UTF8: u64 = 1 << 8;
+    pub const EXPLICIT_VHOSTS: u64 = 1 << 13;
+}
+
+pub(crate) const CONTEXT_PORT_NO_LISTEN: i32 = -1;
+pub(crate) const CONTEXT_PORT_NO_LISTEN_SERVER: i32 = -2;

@@ -12,3 +12,4 @@ pub mod frame;
 pub mod mask;
 pub mod rx;
 pub mod utf8;
+pub mod handshake;

@@ -1,0 +1,158 @@
+//! Peer addresses and host names (lws-network-helper.h, lws-misc.h).
+
+use std::ffi::{c_char, c_int, CStr};
+use std::net::SocketAddr;
+
+use super::context::{ctx_ref, wsi_ref};
+use super::types::{lws, lws_context};
+
+fn peer_of(wsi: *mut lws) -> Option<SocketAddr> {
+    // SAFETY: caller contract of the exported functions below.
+    let w = unsafe { wsi_ref(wsi) }?;
+    w.stream()?.peer_addr().ok()
+}
+
+fn ip_text(a: &SocketAddr) -> String {
+    match a {
+        SocketAddr::V4(v) => v.ip().to_string(),
+        SocketAddr::V6(v) => match v.ip().to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => v.ip().to_string(),
+        },
+    }
+}
+
+/// Copies `s` into `buf` of `len` bytes, NUL-terminated and truncated.
+fn copy_out(s: &str, buf: *mut c_char, len: usize) -> usize {
+    if buf.is_null() || len == 0 {
+        return 0;
+    }
+    let n = s.len().min(len - 1);
+    // SAFETY: the caller gave len writable bytes at buf.
+    unsafe {
+        std::ptr::copy_nonoverlapping(s.as_ptr(), buf as *mut u8, n);
+        *buf.add(n) = 0;
+    }
+    n
+}
+
+/// Writes the peer's numeric address into `name`; returns `name`, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_peer_simple(wsi: *mut lws, name: *mut c_char, namelen: usize) -> *const c_char {
+    ffi_boundary!("lws_get_peer_simple", {
+        match peer_of(wsi) {
+            Some(a) if !name.is_null() && namelen > 0 => {
+                copy_out(&ip_text(&a), name, namelen);
+                name as *const c_char
+            }
+            _ => std::ptr::null(),
+        }
+    })
+}
+
+/// Writes the peer's host name (or its address when it has none) and
+/// numeric address for socket `fd`.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_peer_addresses(
+    wsi: *mut lws,
+    fd: c_int,
+    name: *mut c_char,
+    name_len: c_int,
+    rip: *mut c_char,
+    rip_len: c_int,
+) {
+    ffi_boundary!("lws_get_peer_addresses", {
+        if name_len > 0 && !name.is_null() {
+            // SAFETY: caller buffer of name_len bytes.
+            unsafe { *name = 0 };
+        }
+        if rip_len > 0 && !rip.is_null() {
+            // SAFETY: caller buffer of rip_len bytes.
+            unsafe { *rip = 0 };
+        }
+        let addr = peer_of(wsi).or_else(|| {
+            // SAFETY: getpeername on the caller's descriptor into our storage.
+            let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+            let mut sl = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            if fd < 0 || unsafe { libc::getpeername(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut sl) } != 0 {
+                return None;
+            }
+            sockaddr_to_std(&ss)
+        });
+        let Some(a) = addr else { return };
+        let ip = ip_text(&a);
+        if rip_len > 0 {
+            copy_out(&ip, rip, rip_len as usize);
+        }
+        if name_len > 0 {
+            let host = reverse_lookup(&a).unwrap_or(ip);
+            copy_out(&host, name, name_len as usize);
+        }
+    })
+}
+
+fn sockaddr_to_std(ss: &libc::sockaddr_storage) -> Option<SocketAddr> {
+    match ss.ss_family as c_int {
+        libc::AF_INET => {
+            // SAFETY: family says this is a sockaddr_in.
+            let sin = unsafe { &*(ss as *const _ as *const libc::sockaddr_in) };
+            Some(SocketAddr::from((u32::from_be(sin.sin_addr.s_addr).to_be_bytes(), u16::from_be(sin.sin_port))))
+        }
+        libc::AF_INET6 => {
+            // SAFETY: family says this is a sockaddr_in6.
+            let sin6 = unsafe { &*(ss as *const _ as *const libc::sockaddr_in6) };
+            Some(SocketAddr::from((sin6.sin6_addr.s6_addr, u16::from_be(sin6.sin6_port))))
+        }
+        _ => None,
+    }
+}
+
+fn reverse_lookup(a: &SocketAddr) -> Option<String> {
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match a {
+        SocketAddr::V4(v) => {
+            // SAFETY: writing a sockaddr_in into larger storage.
+            let sin = unsafe { &mut *(&mut ss as *mut _ as *mut libc::sockaddr_in) };
+            sin.sin_family = libc::AF_INET as libc::sa_family_t;
+            sin.sin_addr.s_addr = u32::from(*v.ip()).to_be();
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        SocketAddr::V6(v) => {
+            // SAFETY: writing a sockaddr_in6 into larger storage.
+            let sin6 = unsafe { &mut *(&mut ss as *mut _ as *mut libc::sockaddr_in6) };
+            sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+            sin6.sin6_addr.s6_addr = v.ip().octets();
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    let mut host = [0 as c_char; 256];
+    // SAFETY: getnameinfo with our storage and output buffer.
+    let r = unsafe {
+        libc::getnameinfo(
+            &ss as *const _ as *const libc::sockaddr,
+            len as libc::socklen_t,
+            host.as_mut_ptr(),
+            host.len() as libc::socklen_t,
+            std::ptr::null_mut(),
+            0,
+            libc::NI_NAMEREQD,
+        )
+    };
+    if r != 0 {
+        return None;
+    }
+    // SAFETY: getnameinfo NUL-terminated it.
+    Some(unsafe { CStr::from_ptr(host.as_ptr()) }.to_string_lossy().into_owned())
+}
+
+/// The host name of the machine, as found at context creation.
+#[no_mangle]
+pub unsafe extern "C" fn lws_canonical_hostname(context: *mut lws_context) -> *const c_char {
+    ffi_boundary!("lws_canonical_hostname", {
+        // SAFETY: caller contract.
+        match unsafe { ctx_ref(context) } {
+            Some(c) => c.canonical_hostname.as_ptr(),
+            None => std::ptr::null(),
+        }
+    })
+}

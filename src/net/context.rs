@@ -1,0 +1,391 @@
+//! The context (one service thread, one mio `Poll`) and its vhosts.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BinaryHeap, VecDeque};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Registry, Token, Waker};
+
+use super::wsi::{Sock, Wsi, WsiState};
+use super::{cb, opt, CONTEXT_PORT_NO_LISTEN, CONTEXT_PORT_NO_LISTEN_SERVER};
+use crate::capi::log;
+use crate::capi::types::{lws_context_creation_info, lws_http_mount, lws_protocols};
+
+pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
+
+/// A scheduled timeout: fires `wsi` (slot, generation) at `at`.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct TimerEntry {
+    pub at: std::cmp::Reverse<Instant>,
+    pub slot: usize,
+    pub gen: u64,
+}
+
+pub struct Context {
+    pub(crate) poll: RefCell<Poll>,
+    pub(crate) registry: Registry,
+    pub(crate) events: RefCell<Events>,
+    pub(crate) waker: Arc<Waker>,
+    pub(crate) cancelled: Arc<AtomicBool>,
+    pub(crate) vhosts: RefCell<Vec<Rc<Vhost>>>,
+    /// Every wsi, indexed by its mio token.
+    pub(crate) wsis: RefCell<Vec<Option<Rc<Wsi>>>>,
+    pub(crate) free_slots: RefCell<Vec<usize>>,
+    /// Wsis with work to do without a new readiness event.
+    pub(crate) pending: RefCell<VecDeque<Rc<Wsi>>>,
+    /// Wsis to close and free once no callback is on the stack.
+    pub(crate) reap: RefCell<Vec<Rc<Wsi>>>,
+    pub(crate) timers: RefCell<BinaryHeap<TimerEntry>>,
+    pub(crate) rx_buf: RefCell<Vec<u8>>,
+    pub(crate) user: *mut c_void,
+    pub(crate) options: u64,
+    pub(crate) pt_serv_buf_size: usize,
+    pub(crate) servicing: Cell<bool>,
+    pub(crate) destroying: Cell<bool>,
+    pub(crate) depth: Cell<u32>,
+    pub(crate) timeout_secs: u32,
+    pub(crate) server_string: CString,
+    pub(crate) max_http_header_data: usize,
+    pub(crate) max_http_header_pool: usize,
+    pub(crate) serial: Cell<u64>,
+    pub(crate) canonical_hostname: CString,
+}
+
+/// A vhost: a protocol table, mounts and optionally a listening socket.
+pub struct Vhost {
+    pub(crate) ctx: *const Context,
+    pub(crate) name: CString,
+    pub(crate) protocols: Box<[lws_protocols]>,
+    /// Per-protocol pseudo wsi used for vhost-wide callbacks.
+    pub(crate) proto_wsi: RefCell<Vec<Rc<Wsi>>>,
+    pub(crate) mounts: *const lws_http_mount,
+    pub(crate) listen_port: Cell<i32>,
+    pub(crate) listener: RefCell<Option<Rc<Wsi>>>,
+    pub(crate) options: u64,
+    pub(crate) user: *mut c_void,
+    pub(crate) iface: Option<CString>,
+    pub(crate) protocols_inited: Cell<bool>,
+    pub(crate) keepalive_timeout: u32,
+}
+
+/// Reads a C string that may be NULL.
+pub(crate) fn opt_cstr(p: *const c_char) -> Option<CString> {
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: lws API strings are NUL-terminated and live during the call.
+        Some(unsafe { CStr::from_ptr(p) }.to_owned())
+    }
+}
+
+impl Context {
+    /// Creates a context from `info`, and its default vhost unless
+    /// `LWS_SERVER_OPTION_EXPLICIT_VHOSTS` is set.
+    pub fn create(info: &lws_context_creation_info) -> io::Result<Box<Context>> {
+        let poll = Poll::new()?;
+        let registry = poll.registry().try_clone()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER_TOKEN)?);
+        let pt = if info.pt_serv_buf_size == 0 { 4096 } else { info.pt_serv_buf_size as usize };
+        let server_string = opt_cstr(info.server_string).unwrap_or_else(|| c"libwebsockets".to_owned());
+        let ctx = Box::new(Context {
+            poll: RefCell::new(poll),
+            registry,
+            events: RefCell::new(Events::with_capacity(1024)),
+            waker,
+            cancelled: Arc::new(AtomicBool::new(false)),
+            vhosts: RefCell::new(Vec::new()),
+            wsis: RefCell::new(Vec::new()),
+            free_slots: RefCell::new(Vec::new()),
+            pending: RefCell::new(VecDeque::new()),
+            reap: RefCell::new(Vec::new()),
+            timers: RefCell::new(BinaryHeap::new()),
+            // read buffer: large reads, one slack byte to NUL-terminate a
+            // delivered chunk in place
+            rx_buf: RefCell::new(vec![0u8; (pt.max(65536)) + 1]),
+            user: info.user,
+            options: info.options,
+            pt_serv_buf_size: pt,
+            servicing: Cell::new(false),
+            destroying: Cell::new(false),
+            depth: Cell::new(0),
+            timeout_secs: if info.timeout_secs == 0 { 20 } else { info.timeout_secs },
+            server_string,
+            max_http_header_data: if info.max_http_header_data == 0 {
+                4096
+            } else {
+                info.max_http_header_data as usize
+            },
+            max_http_header_pool: 64,
+            serial: Cell::new(0),
+            canonical_hostname: hostname(),
+        });
+        if !info.pcontext.is_null() {
+            // SAFETY: the caller asked us to store the context pointer there.
+            unsafe { *info.pcontext = ctx.as_c() };
+        }
+        if info.options & opt::EXPLICIT_VHOSTS == 0 {
+            ctx.create_vhost(info)?;
+        }
+        Ok(ctx)
+    }
+
+    pub fn as_c(&self) -> *mut crate::capi::types::lws_context {
+        self as *const Context as *mut crate::capi::types::lws_context
+    }
+
+    pub(crate) fn next_serial(&self) -> u64 {
+        let s = self.serial.get() + 1;
+        self.serial.set(s);
+        s
+    }
+
+    /// Creates a vhost, binds its listener and initializes its protocols.
+    pub fn create_vhost(&self, info: &lws_context_creation_info) -> io::Result<Rc<Vhost>> {
+        let mut protocols = Vec::new();
+        if !info.protocols.is_null() {
+            let mut p = info.protocols;
+            // SAFETY: the table is terminated by an entry without callback.
+            unsafe {
+                while (*p).callback.is_some() {
+                    protocols.push(*p);
+                    p = p.add(1);
+                }
+            }
+        }
+        if protocols.is_empty() {
+            protocols.push(crate::capi::service::default_http_protocol());
+        }
+        let vh = Rc::new(Vhost {
+            ctx: self as *const Context,
+            name: opt_cstr(info.vhost_name).unwrap_or_else(|| c"default".to_owned()),
+            protocols: protocols.into_boxed_slice(),
+            proto_wsi: RefCell::new(Vec::new()),
+            mounts: info.mounts,
+            listen_port: Cell::new(0),
+            listener: RefCell::new(None),
+            options: info.options | self.options,
+            user: info.user,
+            iface: opt_cstr(info.iface),
+            protocols_inited: Cell::new(false),
+            keepalive_timeout: if info.keepalive_timeout == 0 { 5 } else { info.keepalive_timeout as u32 },
+        });
+        // one pseudo wsi per protocol, for PROTOCOL_INIT and friends
+        let pws: Vec<Rc<Wsi>> = (0..vh.protocols.len())
+            .map(|i| {
+                let w = Wsi::new(self, &vh, Sock::None, WsiState::Pseudo);
+                w.protocol.set(i);
+                Rc::new(w)
+            })
+            .collect();
+        *vh.proto_wsi.borrow_mut() = pws;
+
+        if info.port != CONTEXT_PORT_NO_LISTEN && info.port != CONTEXT_PORT_NO_LISTEN_SERVER {
+            let addr = listen_addr(vh.iface.as_deref(), info.port, vh.options)?;
+            let listener = mio::net::TcpListener::bind(addr).or_else(|e| {
+                // no IPv6 on this host: fall back to IPv4 any
+                if addr.is_ipv6() && vh.iface.is_none() {
+                    mio::net::TcpListener::bind(SocketAddr::new(
+                        IpAddr::V4(Ipv4Addr::UNSPECIFIED),
+                        info.port as u16,
+                    ))
+                } else {
+                    Err(e)
+                }
+            });
+            let listener = match listener {
+                Ok(l) => l,
+                Err(e) => {
+                    log::err(&format!(
+                        "ERROR on binding fd to port {} ({}): {}",
+                        info.port,
+                        vh.iface.as_deref().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+                        e
+                    ));
+                    return Err(e);
+                }
+            };
+            vh.listen_port.set(listener.local_addr().map(|a| a.port() as i32).unwrap_or(info.port));
+            let lw = Rc::new(Wsi::new(self, &vh, Sock::Listen(listener), WsiState::Listen));
+            self.insert_wsi(&lw)?;
+            *vh.listener.borrow_mut() = Some(lw);
+            log::notice(&format!(" Listening on port {}", vh.listen_port.get()));
+        }
+        self.vhosts.borrow_mut().push(vh.clone());
+        self.init_vhost_protocols(&vh);
+        Ok(vh)
+    }
+
+    /// PROTOCOL_INIT for each protocol of `vh`, once.
+    fn init_vhost_protocols(&self, vh: &Rc<Vhost>) {
+        if vh.protocols_inited.replace(true) {
+            return;
+        }
+        let pws = vh.proto_wsi.borrow().clone();
+        for w in pws {
+            w.dispatch(cb::PROTOCOL_INIT, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+        }
+    }
+
+    /// Puts `w` in the slab and registers its socket with mio.
+    pub(crate) fn insert_wsi(&self, w: &Rc<Wsi>) -> io::Result<()> {
+        let slot = {
+            let mut wsis = self.wsis.borrow_mut();
+            match self.free_slots.borrow_mut().pop() {
+                Some(s) => {
+                    wsis[s] = Some(w.clone());
+                    s
+                }
+                None => {
+                    wsis.push(Some(w.clone()));
+                    wsis.len() - 1
+                }
+            }
+        };
+        w.slot.set(slot);
+        let r = match &w.sock {
+            Sock::Listen(_) => self.registry.register(&mut SourceFd(&w.fd()), Token(slot), Interest::READABLE),
+            Sock::Stream(_) => {
+                self.registry.register(&mut SourceFd(&w.fd()), Token(slot), Interest::READABLE | Interest::WRITABLE)
+            }
+            Sock::None => Ok(()),
+        };
+        if r.is_err() {
+            self.wsis.borrow_mut()[slot] = None;
+            self.free_slots.borrow_mut().push(slot);
+        }
+        r
+    }
+
+    pub(crate) fn remove_wsi(&self, w: &Wsi) {
+        let slot = w.slot.get();
+        match &w.sock {
+            Sock::Listen(_) | Sock::Stream(_) => {
+                let _ = self.registry.deregister(&mut SourceFd(&w.fd()));
+            }
+            Sock::None => return,
+        }
+        let mut wsis = self.wsis.borrow_mut();
+        if let Some(Some(x)) = wsis.get(slot) {
+            if std::ptr::eq(Rc::as_ptr(x), w) {
+                wsis[slot] = None;
+                self.free_slots.borrow_mut().push(slot);
+            }
+        }
+    }
+
+    pub(crate) fn wsi_at(&self, slot: usize) -> Option<Rc<Wsi>> {
+        self.wsis.borrow().get(slot).and_then(|w| w.clone())
+    }
+
+    /// Marks `w` as needing service without a readiness event.
+    pub(crate) fn schedule(&self, w: &Rc<Wsi>) {
+        if !w.scheduled.replace(true) {
+            self.pending.borrow_mut().push_back(w.clone());
+        }
+    }
+
+    /// Thread-safe: wakes the service loop, which then issues
+    /// `LWS_CALLBACK_EVENT_WAIT_CANCELLED` to every protocol.
+    pub fn cancel_service(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        let _ = self.waker.wake();
+    }
+
+    /// Calls `reason` on every protocol of every vhost (pseudo wsi).
+    pub(crate) fn callback_all_protocols(&self, reason: c_int) {
+        let vhs = self.vhosts.borrow().clone();
+        for vh in vhs {
+            let pws = vh.proto_wsi.borrow().clone();
+            for w in pws {
+                w.dispatch(reason, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+            }
+        }
+    }
+
+    /// Closes every connection, then destroys protocols and vhosts.
+    pub fn destroy(&self) {
+        if self.destroying.replace(true) {
+            return;
+        }
+        let all: Vec<Rc<Wsi>> = self.wsis.borrow().iter().flatten().cloned().collect();
+        for w in all.iter().filter(|w| !matches!(w.state.get(), WsiState::Listen)) {
+            w.close_now(false);
+        }
+        for w in all.iter().filter(|w| matches!(w.state.get(), WsiState::Listen)) {
+            w.close_now(false);
+        }
+        self.reap_closed();
+        let vhs: Vec<Rc<Vhost>> = self.vhosts.borrow().clone();
+        for vh in &vhs {
+            if vh.protocols_inited.replace(false) {
+                let pws = vh.proto_wsi.borrow().clone();
+                for w in pws {
+                    w.dispatch(cb::PROTOCOL_DESTROY, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+                }
+            }
+        }
+        self.vhosts.borrow_mut().clear();
+        self.pending.borrow_mut().clear();
+    }
+}
+
+/// Where a vhost listens: an IP literal, an interface name, or any.
+fn listen_addr(iface: Option<&CStr>, port: i32, options: u64) -> io::Result<SocketAddr> {
+    let port = u16::try_from(port).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "bad port"))?;
+    let Some(iface) = iface else {
+        return Ok(if options & opt::DISABLE_IPV6 != 0 {
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port)
+        } else {
+            SocketAddr::new(IpAddr::V6(Ipv6Addr::UNSPECIFIED), port)
+        });
+    };
+    let s = iface.to_string_lossy();
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, port));
+    }
+    // an interface name: its first IPv4 address
+    let mut ifap: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs fills a list we free below; we only read it.
+    unsafe {
+        if libc::getifaddrs(&mut ifap) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut p = ifap;
+        let mut found = None;
+        while !p.is_null() {
+            let ifa = &*p;
+            if !ifa.ifa_addr.is_null()
+                && CStr::from_ptr(ifa.ifa_name) == iface
+                && (*ifa.ifa_addr).sa_family as i32 == libc::AF_INET
+            {
+                let sin = &*(ifa.ifa_addr as *const libc::sockaddr_in);
+                found = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr))));
+                break;
+            }
+            p = ifa.ifa_next;
+        }
+        libc::freeifaddrs(ifap);
+        match found {
+            Some(ip) => Ok(SocketAddr::new(ip, port)),
+            None => Err(io::Error::new(io::ErrorKind::NotFound, format!("no interface {s}"))),
+        }
+    }
+}
+
+fn hostname() -> CString {
+    let mut buf = [0 as c_char; 256];
+    // SAFETY: gethostname into our buffer, NUL-terminated below.
+    unsafe {
+        if libc::gethostname(buf.as_mut_ptr(), buf.len() - 1) != 0 {
+            return c"unknown".to_owned();
+        }
+        CStr::from_ptr(buf.as_ptr()).to_owned()
+    }
+}

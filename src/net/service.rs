@@ -1,0 +1,540 @@
+//! The service loop: one `epoll` wait, then accepts, reads, writes,
+//! deferred work, timeouts and deferred closes.
+
+use std::ffi::{c_int, c_void};
+use std::io;
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use mio::Token;
+
+use super::cb;
+use super::context::{Context, WAKER_TOKEN};
+use super::wsi::{Sock, Wsi, WsiState};
+use crate::capi::log;
+use crate::proto::{close, frame, rx::RxEvent};
+
+/// `struct lws_filter_network_conn_args` for FILTER_NETWORK_CONNECTION.
+#[repr(C)]
+struct FilterNetworkConnArgs {
+    cli_addr: libc::sockaddr_storage,
+    clilen: libc::socklen_t,
+    accept_fd: c_int,
+}
+
+enum Delivered {
+    All,
+    Closed,
+    StoppedAt(usize),
+}
+
+/// Reads per wsi per pass before others get a turn.
+const READ_BUDGET: usize = 16;
+
+impl Context {
+    /// One service pass. `timeout_ms` < 0 only services what is pending;
+    /// otherwise the wait lasts until the next event or timer (4.1.6
+    /// ignores the value).
+    pub fn service(&self, timeout_ms: c_int) -> c_int {
+        if self.servicing.replace(true) {
+            log::err("lws_service: re-entrant call from a callback refused");
+            return -1;
+        }
+        let r = self.service_pass(timeout_ms);
+        self.servicing.set(false);
+        r
+    }
+
+    fn next_wait(&self, timeout_ms: c_int) -> Option<Duration> {
+        if timeout_ms < 0 || !self.pending.borrow().is_empty() {
+            return Some(Duration::ZERO);
+        }
+        let timers = self.timers.borrow();
+        timers.peek().map(|t| t.at.0.saturating_duration_since(Instant::now()))
+    }
+
+    fn service_pass(&self, timeout_ms: c_int) -> c_int {
+        let wait = self.next_wait(timeout_ms);
+        let ready: Vec<(Token, bool, bool)> = {
+            let mut events = self.events.borrow_mut();
+            match self.poll.borrow_mut().poll(&mut events, wait) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return 0,
+                Err(e) => {
+                    log::err(&format!("lws_service: poll failed: {e}"));
+                    return -1;
+                }
+            }
+            events
+                .iter()
+                .map(|e| {
+                    (
+                        e.token(),
+                        e.is_readable() || e.is_read_closed() || e.is_error(),
+                        e.is_writable() || e.is_write_closed(),
+                    )
+                })
+                .collect()
+        };
+        for (tok, r, w) in ready {
+            if tok == WAKER_TOKEN {
+                if self.cancelled.swap(false, Ordering::SeqCst) {
+                    self.callback_all_protocols(cb::EVENT_WAIT_CANCELLED);
+                }
+                continue;
+            }
+            let Some(wsi) = self.wsi_at(tok.0) else { continue };
+            if wsi.state.get() == WsiState::Listen {
+                self.accept_all(&wsi);
+                continue;
+            }
+            if w {
+                wsi.can_write.set(true);
+                self.handle_writable(&wsi);
+            }
+            if r {
+                wsi.rx_more.set(true);
+                self.handle_readable(&wsi);
+            }
+            self.reap_closed();
+        }
+        // work that needs no new event: one round per pass, so a wsi that
+        // keeps asking cannot starve the others
+        let round: Vec<Rc<Wsi>> = self.pending.borrow_mut().drain(..).collect();
+        for wsi in round {
+            wsi.scheduled.set(false);
+            if wsi.state.get() == WsiState::Dead {
+                continue;
+            }
+            if wsi.state.get() == WsiState::HttpHead && !wsi.http_in.borrow().is_empty() {
+                wsi.http_try_request();
+            }
+            if !wsi.rx_stash.borrow().is_empty() || wsi.rx_more.get() {
+                self.handle_readable(&wsi);
+            }
+            if wsi.want_write.get() && wsi.can_write.get() && !wsi.has_pending_tx() {
+                self.deliver_writeable(&wsi);
+            }
+            self.reap_closed();
+        }
+        self.run_timers();
+        self.reap_closed();
+        0
+    }
+
+    fn accept_all(&self, lw: &Rc<Wsi>) {
+        let Sock::Listen(l) = &lw.sock else { return };
+        loop {
+            let (stream, addr) = match l.accept() {
+                Ok(x) => x,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // out of descriptors and the like: back off instead of
+                    // spinning on a listener that stays readable
+                    log::warn(&format!("accept failed: {e}"));
+                    return;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let mut filt = FilterNetworkConnArgs {
+                // SAFETY: all-zero is a valid sockaddr_storage.
+                cli_addr: unsafe { std::mem::zeroed() },
+                clilen: 0,
+                accept_fd: std::os::fd::AsRawFd::as_raw_fd(&stream),
+            };
+            let sa = socket2_like(addr, &mut filt.cli_addr);
+            filt.clilen = sa;
+            if lw.dispatch_user(
+                cb::FILTER_NETWORK_CONNECTION,
+                &mut filt as *mut FilterNetworkConnArgs as *mut c_void,
+                filt.accept_fd as isize as *mut c_void,
+                0,
+            ) != 0
+            {
+                continue;
+            }
+            // SAFETY: vhost pointer of a live listener.
+            let vh_rc = self
+                .vhosts
+                .borrow()
+                .iter()
+                .find(|v| std::ptr::eq(Rc::as_ptr(v), lw.vhost))
+                .cloned();
+            let Some(vh) = vh_rc else { continue };
+            let w = Rc::new(Wsi::new(self, &vh, Sock::Stream(stream), WsiState::HttpHead));
+            if let Err(e) = self.insert_wsi(&w) {
+                log::err(&format!("cannot register accepted socket: {e}"));
+                continue;
+            }
+            w.bind_protocol(0);
+            w.set_timeout(super::wsi::PENDING_TIMEOUT_ESTABLISH_WITH_SERVER, self.timeout_secs as i32);
+            if w.dispatch(cb::WSI_CREATE, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0
+                || w.dispatch(cb::SERVER_NEW_CLIENT_INSTANTIATED, std::ptr::null_mut(), std::ptr::null_mut(), 0)
+                    != 0
+            {
+                w.close_now(true);
+            }
+        }
+    }
+
+    fn handle_writable(&self, w: &Rc<Wsi>) {
+        if w.has_pending_tx() {
+            match w.flush() {
+                Ok(true) => {}
+                Ok(false) => return,
+                Err(e) => {
+                    super::wsi::log_io_err("send", &e);
+                    w.close_now(true);
+                    return;
+                }
+            }
+        }
+        if w.close_after_flush.get() {
+            w.close_now(true);
+            return;
+        }
+        if w.want_write.get() {
+            self.deliver_writeable(w);
+        }
+    }
+
+    pub(crate) fn deliver_writeable(&self, w: &Rc<Wsi>) {
+        let reason = match w.state.get() {
+            WsiState::Ws => cb::SERVER_WRITEABLE,
+            WsiState::HttpBusy => cb::HTTP_WRITEABLE,
+            _ => return,
+        };
+        w.want_write.set(false);
+        if w.dispatch(reason, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0 {
+            w.user_close();
+        }
+    }
+
+    /// Reads until the socket is drained, the budget is spent or rx flow
+    /// control stops us; feeds what was read to the connection's state.
+    pub(crate) fn handle_readable(&self, w: &Rc<Wsi>) {
+        // input kept back by flow control goes first
+        if w.rx_pending_chunk.borrow().is_some() && (!w.rx_allowed.get() || !self.deliver_pending_chunk(w)) {
+            return;
+        }
+        if !w.rx_stash.borrow().is_empty() {
+            if !w.rx_allowed.get() {
+                return;
+            }
+            let mut data = std::mem::take(&mut *w.rx_stash.borrow_mut());
+            let n = data.len();
+            data.push(0);
+            self.process_input(w, &mut data, n);
+            if !w.rx_stash.borrow().is_empty() || w.state.get() == WsiState::Dead {
+                return;
+            }
+        }
+        let mut budget = READ_BUDGET;
+        while w.rx_more.get() && w.rx_allowed.get() && !matches!(w.state.get(), WsiState::Dead) {
+            if budget == 0 {
+                self.schedule(w);
+                return;
+            }
+            budget -= 1;
+            let mut buf = std::mem::take(&mut *self.rx_buf.borrow_mut());
+            if buf.is_empty() {
+                buf = vec![0u8; self.pt_serv_buf_size.max(65536) + 1];
+            }
+            let cap = buf.len() - 1;
+            // SAFETY: reading into our own buffer, leaving one slack byte.
+            let n = unsafe { libc::recv(w.fd(), buf.as_mut_ptr() as *mut c_void, cap, 0) };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                *self.rx_buf.borrow_mut() = buf;
+                match e.kind() {
+                    io::ErrorKind::WouldBlock => {
+                        w.rx_more.set(false);
+                        return;
+                    }
+                    io::ErrorKind::Interrupted => continue,
+                    _ => {
+                        super::wsi::log_io_err("recv", &e);
+                        w.close_now(true);
+                        return;
+                    }
+                }
+            }
+            if n == 0 {
+                *self.rx_buf.borrow_mut() = buf;
+                w.rx_more.set(false);
+                w.peer_eof.set(true);
+                w.close_now(true);
+                return;
+            }
+            let n = n as usize;
+            self.process_input(w, &mut buf, n);
+            *self.rx_buf.borrow_mut() = buf;
+            if (n as usize) < cap {
+                // a short read usually means drained; the next edge tells
+                // us if more came
+                w.rx_more.set(false);
+                let _ = n;
+            }
+        }
+    }
+
+    /// Handles `buf[..n]` (buf has at least one byte beyond n).
+    fn process_input(&self, w: &Rc<Wsi>, buf: &mut [u8], n: usize) {
+        match w.state.get() {
+            WsiState::HttpHead | WsiState::HttpBusy => {
+                w.http_in.borrow_mut().extend_from_slice(&buf[..n]);
+                if w.state.get() == WsiState::HttpHead {
+                    w.http_try_request();
+                    if w.http_in.borrow().len() > self.max_http_header_data * 4 {
+                        // a client sending more than we can hold while busy
+                        w.send_error_and_close(431);
+                    }
+                }
+            }
+            WsiState::Ws | WsiState::WsClosing => self.ws_input(w, buf, 0, n),
+            _ => {}
+        }
+    }
+
+    fn stash(&self, w: &Rc<Wsi>, data: &[u8]) {
+        let mut st = w.rx_stash.borrow_mut();
+        let mut v = data.to_vec();
+        v.extend_from_slice(&st);
+        *st = v;
+    }
+
+    /// Feeds WebSocket bytes `buf[start..end]` to the receive machine and
+    /// delivers its events; `buf[end]` is scratch for NUL-terminating.
+    fn ws_input(&self, w: &Rc<Wsi>, buf: &mut [u8], start: usize, end: usize) {
+        let mut pos = start;
+        while pos < end {
+            if !matches!(w.state.get(), WsiState::Ws | WsiState::WsClosing) {
+                return;
+            }
+            if !w.rx_allowed.get() {
+                self.stash(w, &buf[pos..end]);
+                return;
+            }
+            let (used, ev) = {
+                let mut rx = w.rx.borrow_mut();
+                let Some(rx) = rx.as_mut() else { return };
+                rx.feed(&mut buf[pos..end])
+            };
+            let base = pos;
+            pos += used;
+            let Some(ev) = ev else {
+                if used == 0 {
+                    break;
+                }
+                continue;
+            };
+            match ev {
+                RxEvent::Data { range, binary, first, frame_fin, frame_remaining, .. } => {
+                    if w.state.get() == WsiState::WsClosing {
+                        continue;
+                    }
+                    let (s0, e0) = (base + range.start, base + range.end);
+                    match self.deliver_data(w, buf, s0, e0, first, frame_fin, frame_remaining, binary) {
+                        Delivered::All => {}
+                        Delivered::Closed => return,
+                        Delivered::StoppedAt(s) => {
+                            // flow control: keep the rest of this chunk and
+                            // of the input for when rx is allowed again
+                            *w.rx_pending_chunk.borrow_mut() = Some(super::wsi::PendingChunk {
+                                data: buf[s..e0].to_vec(),
+                                frame_fin,
+                                frame_remaining,
+                                binary,
+                            });
+                            self.stash(w, &buf[pos..end]);
+                            return;
+                        }
+                    }
+                }
+                RxEvent::Ping(p) => {
+                    if w.state.get() == WsiState::Ws && w.send_frame_owned(true, frame::OP_PONG, &p).is_err() {
+                        w.close_now(true);
+                        return;
+                    }
+                }
+                RxEvent::Pong(mut p) => {
+                    if w.state.get() == WsiState::Ws {
+                        let len = p.len();
+                        p.push(0);
+                        if w.dispatch(cb::RECEIVE_PONG, p.as_mut_ptr() as *mut c_void, std::ptr::null_mut(), len)
+                            != 0
+                        {
+                            w.user_close();
+                            return;
+                        }
+                    }
+                }
+                RxEvent::Close { code, reason } => {
+                    if w.state.get() == WsiState::WsClosing {
+                        // our close was answered: the handshake is complete
+                        w.close_now(true);
+                        return;
+                    }
+                    let mut payload = Vec::with_capacity(2 + reason.len() + 1);
+                    if let Some(c) = code {
+                        payload.extend_from_slice(&c.to_be_bytes());
+                        payload.extend_from_slice(&reason);
+                    }
+                    let len = payload.len();
+                    payload.push(0);
+                    let r = w.dispatch(
+                        cb::WS_PEER_INITIATED_CLOSE,
+                        payload.as_mut_ptr() as *mut c_void,
+                        std::ptr::null_mut(),
+                        len,
+                    );
+                    if w.state.get() != WsiState::Ws {
+                        return;
+                    }
+                    if r == 0 {
+                        // echo the status code (RFC 6455 5.5.1)
+                        let echo = match code {
+                            Some(c) => close::close_payload(c, b""),
+                            None => Vec::new(),
+                        };
+                        let _ = w.send_frame_owned(true, frame::OP_CLOSE, &echo);
+                    }
+                    w.state.set(WsiState::WsClosing);
+                    w.close_after_output();
+                    return;
+                }
+                RxEvent::Fail { code, reason } => {
+                    log::info(&format!("websocket protocol error {code}: {reason}"));
+                    w.fail_ws(code, reason);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Delivers payload `buf[s0..e0]` as RECEIVE callbacks of at most the
+    /// protocol's rx_buffer_size; `buf[e0]` must exist (NUL scratch).
+    #[allow(clippy::too_many_arguments)]
+    fn deliver_data(
+        &self,
+        w: &Rc<Wsi>,
+        buf: &mut [u8],
+        s0: usize,
+        e0: usize,
+        first: bool,
+        frame_fin: bool,
+        frame_remaining: u64,
+        binary: bool,
+    ) -> Delivered {
+        let step = w.rx_buffer_size.get().max(1);
+        let mut s = s0;
+        let mut first_chunk = first;
+        loop {
+            let e = (s + step).min(e0);
+            let remaining = frame_remaining + (e0 - e) as u64;
+            w.chunk.set(super::wsi::ChunkInfo {
+                first: first_chunk,
+                final_: frame_fin && remaining == 0,
+                binary,
+                remaining,
+            });
+            // NUL-terminate in place, as lws does, then restore
+            let saved = buf[e];
+            buf[e] = 0;
+            let r = w.dispatch(cb::RECEIVE, buf[s..].as_mut_ptr() as *mut c_void, std::ptr::null_mut(), e - s);
+            buf[e] = saved;
+            if r != 0 {
+                w.user_close();
+                return Delivered::Closed;
+            }
+            if w.state.get() != WsiState::Ws {
+                return Delivered::Closed;
+            }
+            first_chunk = false;
+            s = e;
+            if s >= e0 {
+                return Delivered::All;
+            }
+            if !w.rx_allowed.get() {
+                return Delivered::StoppedAt(s);
+            }
+        }
+    }
+
+    /// Delivers a chunk held back by flow control.
+    fn deliver_pending_chunk(&self, w: &Rc<Wsi>) -> bool {
+        let Some(pc) = w.rx_pending_chunk.borrow_mut().take() else { return true };
+        let mut v = pc.data;
+        let n = v.len();
+        v.push(0);
+        match self.deliver_data(w, &mut v, 0, n, false, pc.frame_fin, pc.frame_remaining, pc.binary) {
+            Delivered::All => true,
+            Delivered::Closed => false,
+            Delivered::StoppedAt(s) => {
+                *w.rx_pending_chunk.borrow_mut() = Some(super::wsi::PendingChunk {
+                    data: v[s..n].to_vec(),
+                    frame_fin: pc.frame_fin,
+                    frame_remaining: pc.frame_remaining,
+                    binary: pc.binary,
+                });
+                false
+            }
+        }
+    }
+
+    fn run_timers(&self) {
+        let now = Instant::now();
+        loop {
+            let entry = {
+                let mut t = self.timers.borrow_mut();
+                match t.peek() {
+                    Some(e) if e.at.0 <= now => t.pop(),
+                    _ => None,
+                }
+            };
+            let Some(e) = entry else { break };
+            let Some(w) = self.wsi_at(e.slot) else { continue };
+            if w.id != e.gen || w.timeout_at.get() != Some(e.at.0) {
+                continue;
+            }
+            w.timeout_at.set(None);
+            log::info(&format!("wsi timed out (reason {})", w.timeout_reason.get()));
+            if w.state.get() == WsiState::Ws {
+                let _ = w.send_frame_owned(true, frame::OP_CLOSE, &close::close_payload(1001, b""));
+            }
+            w.close_now(true);
+            self.reap_closed();
+        }
+    }
+}
+
+/// Writes `addr` as a C sockaddr into `out`; returns its length.
+fn socket2_like(addr: std::net::SocketAddr, out: &mut libc::sockaddr_storage) -> libc::socklen_t {
+    match addr {
+        std::net::SocketAddr::V4(a) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: a.port().to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from(*a.ip()).to_be() },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: sockaddr_storage is larger than sockaddr_in.
+            unsafe { std::ptr::write(out as *mut _ as *mut libc::sockaddr_in, sin) };
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t
+        }
+        std::net::SocketAddr::V6(a) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: a.port().to_be(),
+                sin6_flowinfo: a.flowinfo(),
+                sin6_addr: libc::in6_addr { s6_addr: a.ip().octets() },
+                sin6_scope_id: a.scope_id(),
+            };
+            // SAFETY: sockaddr_storage is larger than sockaddr_in6.
+            unsafe { std::ptr::write(out as *mut _ as *mut libc::sockaddr_in6, sin6) };
+            std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t
+        }
+    }
+}

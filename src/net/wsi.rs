@@ -1,0 +1,462 @@
+//! One connection (`struct lws` to C): its state, the single place that
+//! calls user callbacks, writing and closing.
+
+use std::cell::{Cell, RefCell};
+use std::ffi::{c_int, c_void};
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use super::cb;
+use super::context::{Context, TimerEntry, Vhost};
+use crate::capi::log;
+use crate::capi::types::lws;
+use crate::proto::{close, frame, rx::Rx};
+
+pub(crate) enum Sock {
+    None,
+    Listen(mio::net::TcpListener),
+    Stream(mio::net::TcpStream),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WsiState {
+    /// Vhost/protocol-wide pseudo wsi: no socket.
+    Pseudo,
+    Listen,
+    /// Reading an HTTP request head.
+    HttpHead,
+    /// A request was handed to the user; the response is being made.
+    HttpBusy,
+    Ws,
+    /// We sent a close frame and wait for the peer's.
+    WsClosing,
+    /// Closed: waiting to be freed.
+    Dead,
+}
+
+/// What the user can ask about the RECEIVE chunk being delivered.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct ChunkInfo {
+    pub first: bool,
+    pub final_: bool,
+    pub binary: bool,
+    pub remaining: u64,
+}
+
+pub(crate) struct PendingChunk {
+    pub data: Vec<u8>,
+    pub frame_fin: bool,
+    pub frame_remaining: u64,
+    pub binary: bool,
+}
+
+type RawCallback = unsafe extern "C" fn(*mut lws, c_int, *mut c_void, *mut c_void, usize) -> c_int;
+
+pub struct Wsi {
+    pub(crate) ctx: *const Context,
+    pub(crate) vhost: *const Vhost,
+    pub(crate) sock: Sock,
+    pub(crate) slot: Cell<usize>,
+    pub(crate) state: Cell<WsiState>,
+    pub(crate) protocol: Cell<usize>,
+    pub(crate) user_space: Cell<*mut c_void>,
+    pub(crate) user_allocated: Cell<bool>,
+    pub(crate) id: u64,
+    pub(crate) http_in: RefCell<Vec<u8>>,
+    pub(crate) request: RefCell<Option<crate::proto::handshake::Request>>,
+    pub(crate) rx: RefCell<Option<Rx>>,
+    /// Input not yet processed because rx flow control is off.
+    pub(crate) rx_stash: RefCell<Vec<u8>>,
+    pub(crate) rx_allowed: Cell<bool>,
+    /// Part of a data frame not yet delivered because rx flow stopped.
+    pub(crate) rx_pending_chunk: RefCell<Option<PendingChunk>>,
+    /// The socket may hold unread data (edge-triggered readiness).
+    pub(crate) rx_more: Cell<bool>,
+    pub(crate) chunk: Cell<ChunkInfo>,
+    pub(crate) rx_buffer_size: Cell<usize>,
+    pub(crate) tx_pending: RefCell<Vec<u8>>,
+    pub(crate) tx_off: Cell<usize>,
+    pub(crate) want_write: Cell<bool>,
+    pub(crate) can_write: Cell<bool>,
+    pub(crate) scheduled: Cell<bool>,
+    /// Close frame payload chosen with lws_close_reason.
+    pub(crate) close_reason: RefCell<Option<Vec<u8>>>,
+    /// After the output drains, close the connection.
+    pub(crate) close_after_flush: Cell<bool>,
+    pub(crate) timeout_at: Cell<Option<Instant>>,
+    pub(crate) timeout_reason: Cell<c_int>,
+    pub(crate) keep_alive: Cell<bool>,
+    pub(crate) established: Cell<bool>,
+    pub(crate) peer_eof: Cell<bool>,
+}
+
+impl Wsi {
+    pub(crate) fn new(ctx: &Context, vh: &Rc<Vhost>, sock: Sock, state: WsiState) -> Wsi {
+        Wsi {
+            ctx,
+            vhost: Rc::as_ptr(vh),
+            sock,
+            slot: Cell::new(usize::MAX),
+            state: Cell::new(state),
+            protocol: Cell::new(0),
+            user_space: Cell::new(std::ptr::null_mut()),
+            user_allocated: Cell::new(false),
+            id: ctx.next_serial(),
+            http_in: RefCell::new(Vec::new()),
+            request: RefCell::new(None),
+            rx: RefCell::new(None),
+            rx_stash: RefCell::new(Vec::new()),
+            rx_allowed: Cell::new(true),
+            rx_pending_chunk: RefCell::new(None),
+            rx_more: Cell::new(false),
+            chunk: Cell::new(ChunkInfo::default()),
+            rx_buffer_size: Cell::new(0),
+            tx_pending: RefCell::new(Vec::new()),
+            tx_off: Cell::new(0),
+            want_write: Cell::new(false),
+            can_write: Cell::new(true),
+            scheduled: Cell::new(false),
+            close_reason: RefCell::new(None),
+            close_after_flush: Cell::new(false),
+            timeout_at: Cell::new(None),
+            timeout_reason: Cell::new(0),
+            keep_alive: Cell::new(false),
+            established: Cell::new(false),
+            peer_eof: Cell::new(false),
+        }
+    }
+
+    pub fn as_c(&self) -> *mut lws {
+        self as *const Wsi as *mut lws
+    }
+
+    pub fn ctx(&self) -> &Context {
+        // SAFETY: a context outlives all its wsis (destroy frees them first).
+        unsafe { &*self.ctx }
+    }
+
+    pub fn vhost(&self) -> &Vhost {
+        // SAFETY: vhosts live until the context is destroyed, after its wsis.
+        unsafe { &*self.vhost }
+    }
+
+    pub(crate) fn fd(&self) -> RawFd {
+        match &self.sock {
+            Sock::Listen(l) => l.as_raw_fd(),
+            Sock::Stream(s) => s.as_raw_fd(),
+            Sock::None => -1,
+        }
+    }
+
+    pub(crate) fn stream(&self) -> Option<&mio::net::TcpStream> {
+        match &self.sock {
+            Sock::Stream(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn protocol_ptr(&self) -> *const crate::capi::types::lws_protocols {
+        let vh = self.vhost();
+        match vh.protocols.get(self.protocol.get()) {
+            Some(p) => p,
+            None => std::ptr::null(),
+        }
+    }
+
+    /// Calls the bound protocol's callback with the wsi's user space.
+    pub(crate) fn dispatch(&self, reason: c_int, in_: *mut c_void, _unused: *mut c_void, len: usize) -> c_int {
+        self.dispatch_user(reason, self.user_space.get(), in_, len)
+    }
+
+    /// The one place user code is called. No RefCell borrow is held here.
+    pub(crate) fn dispatch_user(&self, reason: c_int, user: *mut c_void, in_: *mut c_void, len: usize) -> c_int {
+        let Some(p) = self.vhost().protocols.get(self.protocol.get()) else {
+            return 0;
+        };
+        let Some(f) = p.callback else { return 0 };
+        // SAFETY: the C callback takes `enum lws_callback_reasons`, which has
+        // the ABI of int; calling through the int-typed pointer lets us pass
+        // any reason value C code may use without creating an invalid enum.
+        let f: RawCallback = unsafe { std::mem::transmute(f) };
+        let ctx = self.ctx();
+        ctx.depth.set(ctx.depth.get() + 1);
+        // SAFETY: a user callback with lws's documented arguments.
+        let r = unsafe { f(self.as_c(), reason, user, in_, len) };
+        ctx.depth.set(ctx.depth.get() - 1);
+        r
+    }
+
+    /// Binds protocol `idx`, allocating zeroed per-session data.
+    pub(crate) fn bind_protocol(&self, idx: usize) {
+        self.protocol.set(idx);
+        let size = self.vhost().protocols[idx].per_session_data_size;
+        if size > 0 && self.user_space.get().is_null() {
+            // SAFETY: calloc of a positive size; freed in destroy().
+            let p = unsafe { libc::calloc(1, size) };
+            self.user_space.set(p);
+            self.user_allocated.set(true);
+        }
+        let rxb = self.vhost().protocols[idx].rx_buffer_size;
+        self.rx_buffer_size.set(if rxb == 0 { self.ctx().pt_serv_buf_size } else { rxb });
+    }
+
+    fn free_user_space(&self) {
+        if self.user_allocated.replace(false) {
+            // SAFETY: allocated with calloc in bind_protocol.
+            unsafe { libc::free(self.user_space.replace(std::ptr::null_mut())) };
+        }
+    }
+
+    // ---- timeouts ----
+
+    /// lws_set_timeout: secs > 0 arms, 0 cancels.
+    pub(crate) fn set_timeout(self: &Rc<Self>, reason: c_int, secs: i32) {
+        if secs <= 0 {
+            self.timeout_at.set(None);
+            return;
+        }
+        let at = Instant::now() + Duration::from_secs(secs as u64);
+        self.timeout_at.set(Some(at));
+        self.timeout_reason.set(reason);
+        self.ctx().timers.borrow_mut().push(TimerEntry {
+            at: std::cmp::Reverse(at),
+            slot: self.slot.get(),
+            gen: self.id,
+        });
+    }
+
+    // ---- output ----
+
+    /// Queues or sends raw bytes; never loses them: what the kernel does
+    /// not take is kept and flushed first on the next writable event.
+    pub(crate) fn send_raw(&self, data: &[u8]) -> io::Result<()> {
+        let Some(_) = self.stream() else {
+            return Err(io::Error::new(io::ErrorKind::NotConnected, "no socket"));
+        };
+        if !self.tx_pending.borrow().is_empty() {
+            self.tx_pending.borrow_mut().extend_from_slice(data);
+            return Ok(());
+        }
+        let mut off = 0;
+        while off < data.len() {
+            // SAFETY: send on our own socket from a valid slice.
+            let n = unsafe {
+                libc::send(
+                    self.fd(),
+                    data[off..].as_ptr() as *const c_void,
+                    data.len() - off,
+                    libc::MSG_NOSIGNAL,
+                )
+            };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                match e.kind() {
+                    io::ErrorKind::Interrupted => continue,
+                    io::ErrorKind::WouldBlock => break,
+                    _ => return Err(e),
+                }
+            }
+            off += n as usize;
+        }
+        if off < data.len() {
+            self.can_write.set(false);
+            let mut p = self.tx_pending.borrow_mut();
+            p.extend_from_slice(&data[off..]);
+            self.tx_off.set(0);
+        }
+        Ok(())
+    }
+
+    /// Sends buffered output. Ok(true) when nothing is left.
+    pub(crate) fn flush(&self) -> io::Result<bool> {
+        loop {
+            let (ptr, len) = {
+                let p = self.tx_pending.borrow();
+                let off = self.tx_off.get();
+                if off >= p.len() {
+                    break;
+                }
+                (p[off..].as_ptr(), p.len() - off)
+            };
+            // SAFETY: the pointer/len pair is into tx_pending, which is not
+            // modified during this call.
+            let n = unsafe { libc::send(self.fd(), ptr as *const c_void, len, libc::MSG_NOSIGNAL) };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                match e.kind() {
+                    io::ErrorKind::Interrupted => continue,
+                    io::ErrorKind::WouldBlock => {
+                        self.can_write.set(false);
+                        return Ok(false);
+                    }
+                    _ => return Err(e),
+                }
+            }
+            self.tx_off.set(self.tx_off.get() + n as usize);
+        }
+        let mut p = self.tx_pending.borrow_mut();
+        p.clear();
+        if p.capacity() > 64 * 1024 {
+            p.shrink_to(0);
+        }
+        self.tx_off.set(0);
+        Ok(true)
+    }
+
+    pub(crate) fn has_pending_tx(&self) -> bool {
+        self.tx_pending.borrow().len() > self.tx_off.get()
+    }
+
+    /// Sends one WebSocket frame whose payload is at `payload` with
+    /// LWS_PRE bytes of headroom before it.
+    ///
+    /// # Safety
+    /// `payload` must be valid for `len` bytes and have 14 writable bytes
+    /// before it (LWS_PRE is 16).
+    pub(crate) unsafe fn write_frame(&self, payload: *mut u8, len: usize, fin: bool, opcode: u8) -> io::Result<()> {
+        let mut hdr = [0u8; 14];
+        let hl = frame::encode_header(&mut hdr, fin, 0, opcode, None, len as u64);
+        // SAFETY: per the function contract, the headroom is ours to write.
+        unsafe {
+            let start = payload.sub(hl);
+            std::ptr::copy_nonoverlapping(hdr.as_ptr(), start, hl);
+            self.send_raw(std::slice::from_raw_parts(start, hl + len))
+        }
+    }
+
+    /// Sends a frame from an owned payload (control frames we generate).
+    pub(crate) fn send_frame_owned(&self, fin: bool, opcode: u8, payload: &[u8]) -> io::Result<()> {
+        let mut hdr = [0u8; 14];
+        let hl = frame::encode_header(&mut hdr, fin, 0, opcode, None, payload.len() as u64);
+        let mut v = Vec::with_capacity(hl + payload.len());
+        v.extend_from_slice(&hdr[..hl]);
+        v.extend_from_slice(payload);
+        self.send_raw(&v)
+    }
+
+    // ---- closing ----
+
+    /// Starts the WebSocket closing handshake with `code` (or the reason set
+    /// by lws_close_reason) and waits up to 5 s for the peer's close.
+    pub(crate) fn start_ws_close(self: &Rc<Self>, code: u16) {
+        if self.state.get() != WsiState::Ws {
+            return;
+        }
+        let payload = self
+            .close_reason
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| close::close_payload(code, b""));
+        self.state.set(WsiState::WsClosing);
+        if self.send_frame_owned(true, frame::OP_CLOSE, &payload).is_err() {
+            self.close_now(true);
+            return;
+        }
+        self.set_timeout(PENDING_TIMEOUT_CLOSE_ACK, 5);
+    }
+
+    /// Fails the connection (RFC 6455 7.1.7): close frame, then hang up.
+    pub(crate) fn fail_ws(self: &Rc<Self>, code: u16, reason: &str) {
+        if self.state.get() == WsiState::Ws {
+            let payload = close::close_payload(code, reason.as_bytes());
+            let _ = self.send_frame_owned(true, frame::OP_CLOSE, &payload);
+        }
+        self.close_after_output();
+    }
+
+    /// Closes once buffered output has gone (bounded by a timeout).
+    pub(crate) fn close_after_output(self: &Rc<Self>) {
+        if self.has_pending_tx() {
+            self.close_after_flush.set(true);
+            self.rx_allowed.set(false);
+            self.set_timeout(PENDING_TIMEOUT_CLOSE_SEND, 5);
+        } else {
+            self.close_now(true);
+        }
+    }
+
+    /// Closes the connection. Inside a callback the work is deferred until
+    /// the stack unwinds to the service loop.
+    pub(crate) fn close_now(&self, notify: bool) {
+        let st = self.state.get();
+        if st == WsiState::Dead {
+            return;
+        }
+        let ctx = self.ctx();
+        self.state.set(WsiState::Dead);
+        if let Some(s) = self.stream() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+        ctx.remove_wsi(self);
+        if notify {
+            match st {
+                WsiState::Ws | WsiState::WsClosing => {
+                    self.dispatch(cb::WS_SERVER_DROP_PROTOCOL, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+                    self.dispatch(cb::CLOSED, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+                }
+                WsiState::HttpHead | WsiState::HttpBusy => {
+                    if self.request.borrow().is_some() || st == WsiState::HttpBusy {
+                        self.dispatch(cb::CLOSED_HTTP, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+                    }
+                }
+                _ => {}
+            }
+        } else if matches!(st, WsiState::Ws | WsiState::WsClosing) {
+            self.dispatch(cb::CLOSED, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+        }
+        if st != WsiState::Pseudo {
+            self.dispatch(cb::WSI_DESTROY, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+        }
+        self.free_user_space();
+        self.tx_pending.borrow_mut().clear();
+        self.timeout_at.set(None);
+    }
+}
+
+impl Context {
+    /// Runs deferred closes; called with no callback on the stack.
+    pub(crate) fn reap_closed(&self) {
+        loop {
+            let v: Vec<Rc<Wsi>> = std::mem::take(&mut *self.reap.borrow_mut());
+            if v.is_empty() {
+                break;
+            }
+            for w in v {
+                w.close_now(true);
+            }
+        }
+    }
+}
+
+pub(crate) const PENDING_TIMEOUT_CLOSE_ACK: c_int = 6;
+pub(crate) const PENDING_TIMEOUT_CLOSE_SEND: c_int = 24;
+pub(crate) const PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE: c_int = 15;
+pub(crate) const PENDING_TIMEOUT_ESTABLISH_WITH_SERVER: c_int = 3;
+
+pub(crate) fn log_io_err(what: &str, e: &io::Error) {
+    log::info(&format!("{what}: {e}"));
+}
+pub(crate) const PENDING_TIMEOUT_HTTP_CONTENT: c_int = 10;
+
+impl Wsi {
+    /// The owning `Rc` of this wsi, if it is still in the context.
+    pub(crate) fn rc(&self) -> Option<Rc<Wsi>> {
+        let ctx = self.ctx();
+        if let Some(w) = ctx.wsi_at(self.slot.get()) {
+            if std::ptr::eq(Rc::as_ptr(&w), self) {
+                return Some(w);
+            }
+        }
+        // pseudo wsis are not in the slab
+        for vh in ctx.vhosts.borrow().iter() {
+            for w in vh.proto_wsi.borrow().iter() {
+                if std::ptr::eq(Rc::as_ptr(w), self) {
+                    return Some(w.clone());
+                }
+            }
+        }
+        None
+    }
+}
