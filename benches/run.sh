@@ -98,18 +98,19 @@ start_server() {
 	fi
 	SERVER_PID=$!
 	for i in $(seq 100); do
-		grep -q "^listening on http://127.0.0.1:$PORT/" "$log" && break
+		grep -qs "^listening on http://127.0.0.1:$PORT/" "$log" && break
 		kill -0 "$SERVER_PID" 2>/dev/null || break
 		sleep 0.05
 	done
-	if ! grep -q "^listening on http://127.0.0.1:$PORT/" "$log"; then
+	if ! grep -qs "^listening on http://127.0.0.1:$PORT/" "$log"; then
 		say "$lib: echo-server did not start:"; sed 's/^/    /' "$log" >&2
 		stop_server
 		return 1
 	fi
-	if [ "$lib" = ours ] && ! grep -q "$(readlink -f "$OURS")" "/proc/$SERVER_PID/maps" 2>/dev/null &&
-	   ! grep -q "$OURS" "/proc/$SERVER_PID/maps" 2>/dev/null; then
-		say "ours: the server did not load a library from $OURS"
+	# /proc/PID/maps names the mapped file with symlinks resolved
+	if [ "$lib" = ours ] &&
+	   ! grep -qF "$(readlink -f "$OURS/libwebsockets.so.17")" "/proc/$SERVER_PID/maps" 2>/dev/null; then
+		say "ours: the server did not load $OURS/libwebsockets.so.17"
 		stop_server
 		return 1
 	fi
@@ -171,11 +172,11 @@ run_mode() {
 		LOADGEN_PID=$!
 		exec 9>"$fifo"
 		for i in $(seq 1200); do
-			grep -q '^ready' "$out" && break
+			grep -qs '^ready' "$out" && break
 			kill -0 "$LOADGEN_PID" 2>/dev/null || break
 			sleep 0.1
 		done
-		if ! grep -q '^ready' "$out"; then
+		if ! grep -qs '^ready' "$out"; then
 			exec 9>&-; wait "$LOADGEN_PID" 2>/dev/null || true; LOADGEN_PID=
 			stop_server; return 1
 		fi
