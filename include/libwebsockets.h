@@ -1762,6 +1762,13 @@ void lws_get_peer_addresses(struct lws *wsi,
 const char *lws_canonical_hostname(struct lws_context *context);
 
 /*
+ Finds option `val` in argv (searching from the end): returns the next
+ argument for `-x value`, the text after `=` for `-x=value`, the rest
+ for `-xvalue`, or NULL when absent.
+ */
+const char *lws_cmdline_option(int argc, const char *const *argv, const char *val);
+
+/*
  Services the context once: waits for the next event or timer (the
  timeout is ignored, as in 4.1.6; a negative one does not wait). Returns
  0, or -1 on error.

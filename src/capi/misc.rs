@@ -156,3 +156,45 @@ pub unsafe extern "C" fn lws_canonical_hostname(context: *mut lws_context) -> *c
         }
     })
 }
+
+/// Finds option `val` in argv (searching from the end): returns the next
+/// argument for `-x value`, the text after `=` for `-x=value`, the rest
+/// for `-xvalue`, or NULL when absent.
+#[no_mangle]
+pub unsafe extern "C" fn lws_cmdline_option(argc: c_int, argv: *const *const c_char, val: *const c_char) -> *const c_char {
+    ffi_boundary!("lws_cmdline_option", {
+        if argv.is_null() || val.is_null() {
+            return std::ptr::null();
+        }
+        // SAFETY: argv has argc entries of C strings, val is a C string.
+        unsafe {
+            let v = CStr::from_ptr(val).to_bytes();
+            let n = v.len();
+            let mut c = argc;
+            while {
+                c -= 1;
+                c > 0
+            } {
+                let a = *argv.add(c as usize);
+                if a.is_null() {
+                    continue;
+                }
+                let ab = CStr::from_ptr(a).to_bytes();
+                if ab.len() >= n && &ab[..n] == v {
+                    if ab.len() == n && c < argc - 1 {
+                        let next = *argv.add(c as usize + 1);
+                        if next.is_null() || CStr::from_ptr(next).to_bytes().len() > 1024 {
+                            return std::ptr::null();
+                        }
+                        return next;
+                    }
+                    if ab.get(n) == Some(&b'=') {
+                        return a.add(n + 1);
+                    }
+                    return a.add(n);
+                }
+            }
+            std::ptr::null()
+        }
+    })
+}

@@ -56,6 +56,8 @@ pub struct Context {
     pub(crate) max_http_header_pool: usize,
     pub(crate) serial: Cell<u64>,
     pub(crate) canonical_hostname: CString,
+    /// The first service pass has run.
+    pub(crate) started: Cell<bool>,
 }
 
 /// A vhost: a protocol table, mounts and optionally a listening socket.
@@ -73,6 +75,8 @@ pub struct Vhost {
     pub(crate) iface: Option<CString>,
     pub(crate) protocols_inited: Cell<bool>,
     pub(crate) keepalive_timeout: u32,
+    /// Protocol for upgrades that name none (pvo "default", else 0).
+    pub(crate) default_protocol: usize,
 }
 
 /// Reads a C string that may be NULL.
@@ -125,6 +129,7 @@ impl Context {
             max_http_header_pool: 64,
             serial: Cell::new(0),
             canonical_hostname: hostname(),
+            started: Cell::new(false),
         });
         if !info.pcontext.is_null() {
             // SAFETY: the caller asked us to store the context pointer there.
@@ -162,6 +167,7 @@ impl Context {
         if protocols.is_empty() {
             protocols.push(crate::capi::service::default_http_protocol());
         }
+        let default_protocol = default_protocol_from_pvo(info.pvo, &protocols);
         let vh = Rc::new(Vhost {
             ctx: self as *const Context,
             name: opt_cstr(info.vhost_name).unwrap_or_else(|| c"default".to_owned()),
@@ -175,6 +181,7 @@ impl Context {
             iface: opt_cstr(info.iface),
             protocols_inited: Cell::new(false),
             keepalive_timeout: if info.keepalive_timeout == 0 { 5 } else { info.keepalive_timeout as u32 },
+            default_protocol,
         });
         // one pseudo wsi per protocol, for PROTOCOL_INIT and friends
         let pws: Vec<Rc<Wsi>> = (0..vh.protocols.len())
@@ -218,12 +225,16 @@ impl Context {
             log::notice(&format!(" Listening on port {}", vh.listen_port.get()));
         }
         self.vhosts.borrow_mut().push(vh.clone());
-        self.init_vhost_protocols(&vh);
+        // as in lws, protocols of vhosts that exist before the first service
+        // pass are initialized by that pass
+        if self.started.get() {
+            self.init_vhost_protocols(&vh);
+        }
         Ok(vh)
     }
 
     /// PROTOCOL_INIT for each protocol of `vh`, once.
-    fn init_vhost_protocols(&self, vh: &Rc<Vhost>) {
+    pub(crate) fn init_vhost_protocols(&self, vh: &Rc<Vhost>) {
         if vh.protocols_inited.replace(true) {
             return;
         }
@@ -388,4 +399,34 @@ fn hostname() -> CString {
         }
         CStr::from_ptr(buf.as_ptr()).to_owned()
     }
+}
+
+/// The index of the protocol whose per-vhost options contain "default".
+fn default_protocol_from_pvo(
+    pvo: *const crate::capi::types::lws_protocol_vhost_options,
+    protocols: &[lws_protocols],
+) -> usize {
+    let mut p = pvo;
+    while !p.is_null() {
+        // SAFETY: a NULL-terminated list owned by the program.
+        let node = unsafe { &*p };
+        let mut o = node.options;
+        while !o.is_null() {
+            // SAFETY: as above.
+            let opt = unsafe { &*o };
+            if !opt.name.is_null() && unsafe { CStr::from_ptr(opt.name) } == c"default" && !node.name.is_null() {
+                // SAFETY: names are C strings.
+                let want = unsafe { CStr::from_ptr(node.name) };
+                if let Some(i) = protocols
+                    .iter()
+                    .position(|pr| !pr.name.is_null() && unsafe { CStr::from_ptr(pr.name) } == want)
+                {
+                    return i;
+                }
+            }
+            o = opt.next;
+        }
+        p = node.next;
+    }
+    0
 }

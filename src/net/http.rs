@@ -95,7 +95,7 @@ impl Wsi {
         }
         let vh = self.vhost();
         let idx = if up.protocols.is_empty() {
-            Some(0)
+            Some(vh.default_protocol)
         } else {
             // the client's first offer that the vhost knows, as lws does
             up.protocols.iter().find_map(|want| {
@@ -242,7 +242,6 @@ impl Wsi {
             }
         }
         let cpath = CString::new(path.clone()).unwrap_or_default();
-        self.bind_protocol(self.protocol.get());
         self.dispatch(cb::HTTP_BIND_PROTOCOL, std::ptr::null_mut(), std::ptr::null_mut(), 0);
         if self.dispatch(cb::HTTP, cpath.as_ptr() as *mut c_void, std::ptr::null_mut(), path.len()) != 0 {
             self.user_close();

@@ -55,6 +55,12 @@ impl Context {
     }
 
     fn service_pass(&self, timeout_ms: c_int) -> c_int {
+        if !self.started.replace(true) {
+            let vhs = self.vhosts.borrow().clone();
+            for vh in vhs {
+                self.init_vhost_protocols(&vh);
+            }
+        }
         let wait = self.next_wait(timeout_ms);
         let ready: Vec<(Token, bool, bool)> = {
             let mut events = self.events.borrow_mut();
@@ -168,7 +174,7 @@ impl Context {
                 log::err(&format!("cannot register accepted socket: {e}"));
                 continue;
             }
-            w.bind_protocol(0);
+            w.bind_protocol(vh.default_protocol);
             w.set_timeout(super::wsi::PENDING_TIMEOUT_ESTABLISH_WITH_SERVER, self.timeout_secs as i32);
             if w.dispatch(cb::WSI_CREATE, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0
                 || w.dispatch(cb::SERVER_NEW_CLIENT_INSTANTIATED, std::ptr::null_mut(), std::ptr::null_mut(), 0)

@@ -191,6 +191,8 @@ impl Wsi {
     /// Binds protocol `idx`, allocating zeroed per-session data.
     pub(crate) fn bind_protocol(&self, idx: usize) {
         self.protocol.set(idx);
+        // a new binding gets fresh, zeroed user space, as in lws
+        self.free_user_space();
         let size = self.vhost().protocols[idx].per_session_data_size;
         if size > 0 && self.user_space.get().is_null() {
             // SAFETY: calloc of a positive size; freed in destroy().
