@@ -122,6 +122,7 @@ impl Context {
             if wsi.want_write.get() && wsi.can_write.get() && !wsi.has_pending_tx() {
                 self.deliver_writeable(&wsi);
             }
+            self.check_pending_fail(&wsi);
             self.reap_closed();
         }
         self.run_timers();
@@ -204,6 +205,7 @@ impl Context {
         if w.want_write.get() {
             self.deliver_writeable(w);
         }
+        self.check_pending_fail(w);
     }
 
     pub(crate) fn deliver_writeable(&self, w: &Rc<Wsi>) {
@@ -221,6 +223,9 @@ impl Context {
     /// Reads until the socket is drained, the budget is spent or rx flow
     /// control stops us; feeds what was read to the connection's state.
     pub(crate) fn handle_readable(&self, w: &Rc<Wsi>) {
+        if w.pending_fail.get().is_some() {
+            return;
+        }
         // input kept back by flow control goes first
         if w.rx_pending_chunk.borrow().is_some() && (!w.rx_allowed.get() || !self.deliver_pending_chunk(w)) {
             return;
@@ -286,8 +291,21 @@ impl Context {
         }
     }
 
+    /// Sends a deferred protocol-error close once the user's writes are out.
+    fn check_pending_fail(&self, w: &Rc<Wsi>) {
+        if let Some((code, reason)) = w.pending_fail.get() {
+            if !w.want_write.get() && !w.has_pending_tx() {
+                w.pending_fail.set(None);
+                w.fail_ws(code, reason);
+            }
+        }
+    }
+
     /// Handles `buf[..n]` (buf has at least one byte beyond n).
     fn process_input(&self, w: &Rc<Wsi>, buf: &mut [u8], n: usize) {
+        if w.pending_fail.get().is_some() {
+            return;
+        }
         match w.state.get() {
             WsiState::HttpHead | WsiState::HttpBusy => {
                 w.http_in.borrow_mut().extend_from_slice(&buf[..n]);
@@ -413,7 +431,14 @@ impl Context {
                 }
                 RxEvent::Fail { code, reason } => {
                     log::info(&format!("websocket protocol error {code}: {reason}"));
-                    w.fail_ws(code, reason);
+                    if w.state.get() == WsiState::Ws && (w.want_write.get() || w.has_pending_tx()) {
+                        // let the replies to what came before go out first
+                        w.pending_fail.set(Some((code, reason)));
+                        w.set_timeout(super::wsi::PENDING_TIMEOUT_CLOSE_SEND, 5);
+                        self.schedule(w);
+                    } else {
+                        w.fail_ws(code, reason);
+                    }
                     return;
                 }
             }

@@ -90,6 +90,9 @@ pub struct Wsi {
     pub(crate) keep_alive: Cell<bool>,
     pub(crate) established: Cell<bool>,
     pub(crate) peer_eof: Cell<bool>,
+    /// A protocol error waiting for the user's queued writes to go out
+    /// first (echoes of earlier messages precede the close).
+    pub(crate) pending_fail: Cell<Option<(u16, &'static str)>>,
 }
 
 impl Wsi {
@@ -125,6 +128,7 @@ impl Wsi {
             keep_alive: Cell::new(false),
             established: Cell::new(false),
             peer_eof: Cell::new(false),
+            pending_fail: Cell::new(None),
         }
     }
 
