@@ -157,3 +157,100 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// A server process under test: killed on drop, with its stdout read line
+/// by line on a background thread so tests can wait with a timeout.
+pub struct Server {
+    pub child: KillOnDrop,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `bin args` in the repository root with stdout piped (stderr is
+    /// inherited, so the library's logs show up in a failing test's output).
+    /// `lib_dir` sets `LD_LIBRARY_PATH`; `None` leaves the environment alone
+    /// (the system library is used).
+    pub fn spawn(bin: &Path, lib_dir: Option<&Path>, args: &[&str]) -> Server {
+        Self::spawn_wrapped(&[], bin, lib_dir, args)
+    }
+
+    /// Like [`Server::spawn`], but runs `wrapper... bin args` (e.g. valgrind).
+    pub fn spawn_wrapped(wrapper: &[&str], bin: &Path, lib_dir: Option<&Path>, args: &[&str]) -> Server {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        let mut cmd = if let Some((w, rest)) = wrapper.split_first() {
+            let mut c = Command::new(w);
+            c.args(rest).arg(bin);
+            c
+        } else {
+            Command::new(bin)
+        };
+        cmd.args(args).current_dir(repo()).stdin(Stdio::null()).stdout(Stdio::piped());
+        if let Some(d) = lib_dir {
+            cmd.env("LD_LIBRARY_PATH", d);
+        }
+        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
+        let out = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in io::BufReader::new(out).lines() {
+                match line {
+                    Ok(l) => {
+                        if tx.send(l).is_err() {
+                            break;
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+        });
+        Server { child: KillOnDrop(child), lines: rx }
+    }
+
+    /// The next stdout line, or `None` on EOF or after `timeout`.
+    pub fn next_line(&self, timeout: std::time::Duration) -> Option<String> {
+        self.lines.recv_timeout(timeout).ok()
+    }
+
+    /// Reads lines until one contains `needle` (returned), panicking after
+    /// `timeout` or on EOF.
+    pub fn wait_for(&self, needle: &str, timeout: std::time::Duration) -> String {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) if l.contains(needle) => return l,
+                Ok(_) => continue,
+                Err(e) => panic!("server: no line containing {needle:?} ({e:?})"),
+            }
+        }
+    }
+
+    /// All stdout lines until EOF (the process exited) or `timeout`.
+    pub fn collect_until_exit(&self, timeout: std::time::Duration) -> (Vec<String>, bool) {
+        let deadline = std::time::Instant::now() + timeout;
+        let mut v = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) => v.push(l),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return (v, true),
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => return (v, false),
+            }
+        }
+    }
+
+    /// Waits up to `timeout` for the process to exit by itself.
+    pub fn wait_exit(&mut self, timeout: std::time::Duration) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Ok(Some(st)) = self.child.0.try_wait() {
+                return Some(st);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
