@@ -29,6 +29,10 @@ enum Delivered {
     StoppedAt(usize),
 }
 
+/// WRITEABLE callbacks per wsi per pass, and the output that ends them.
+const WRITEABLE_TURNS: usize = 64;
+const CORK_LIMIT: usize = 256 * 1024;
+
 /// Reads per wsi per pass before others get a turn.
 const READ_BUDGET: usize = 16;
 
@@ -208,15 +212,40 @@ impl Context {
         self.check_pending_fail(w);
     }
 
+    /// WRITEABLE callbacks: while the user keeps asking and little is
+    /// buffered, it gets further turns in this pass, and everything written
+    /// goes out with one send (one lws_write per callback still holds).
     pub(crate) fn deliver_writeable(&self, w: &Rc<Wsi>) {
         let reason = match w.state.get() {
             WsiState::Ws => cb::SERVER_WRITEABLE,
             WsiState::HttpBusy => cb::HTTP_WRITEABLE,
             _ => return,
         };
-        w.want_write.set(false);
-        if w.dispatch(reason, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0 {
-            w.user_close();
+        w.corked.set(true);
+        for _ in 0..WRITEABLE_TURNS {
+            w.want_write.set(false);
+            if w.dispatch(reason, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0 {
+                w.user_close();
+                break;
+            }
+            if !w.want_write.get() || w.state.get() != WsiState::Ws || w.tx_pending.borrow().len() >= CORK_LIMIT {
+                break;
+            }
+        }
+        self.uncork(w);
+        if w.want_write.get() && w.can_write.get() && !w.has_pending_tx() {
+            self.schedule(w);
+        }
+    }
+
+    fn uncork(&self, w: &Rc<Wsi>) {
+        match w.uncork() {
+            Ok(true) if w.close_after_flush.get() => w.close_now(true),
+            Ok(_) => {}
+            Err(e) => {
+                super::wsi::log_io_err("send", &e);
+                w.close_now(true);
+            }
         }
     }
 
@@ -280,8 +309,11 @@ impl Context {
                 return;
             }
             let n = n as usize;
+            // replies made while handling this read leave in one send
+            w.corked.set(true);
             self.process_input(w, &mut buf, n);
             *self.rx_buf.borrow_mut() = buf;
+            self.uncork(w);
             if (n as usize) < cap {
                 // a short read usually means drained; the next edge tells
                 // us if more came

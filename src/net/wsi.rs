@@ -93,6 +93,8 @@ pub struct Wsi {
     /// A protocol error waiting for the user's queued writes to go out
     /// first (echoes of earlier messages precede the close).
     pub(crate) pending_fail: Cell<Option<(u16, &'static str)>>,
+    /// Writes are collected and sent with one syscall when uncorked.
+    pub(crate) corked: Cell<bool>,
 }
 
 impl Wsi {
@@ -129,6 +131,7 @@ impl Wsi {
             established: Cell::new(false),
             peer_eof: Cell::new(false),
             pending_fail: Cell::new(None),
+            corked: Cell::new(false),
         }
     }
 
@@ -241,7 +244,7 @@ impl Wsi {
         let Some(_) = self.stream() else {
             return Err(io::Error::new(io::ErrorKind::NotConnected, "no socket"));
         };
-        if !self.tx_pending.borrow().is_empty() {
+        if self.corked.get() || !self.tx_pending.borrow().is_empty() {
             self.tx_pending.borrow_mut().extend_from_slice(data);
             return Ok(());
         }
@@ -309,6 +312,16 @@ impl Wsi {
         }
         self.tx_off.set(0);
         Ok(true)
+    }
+
+    /// Ends a corked section: sends what it collected.
+    pub(crate) fn uncork(&self) -> io::Result<bool> {
+        self.corked.set(false);
+        if self.has_pending_tx() {
+            self.flush()
+        } else {
+            Ok(true)
+        }
     }
 
     pub(crate) fn has_pending_tx(&self) -> bool {
