@@ -37,7 +37,7 @@ pub unsafe extern "C" fn lws_create_context(info: *const lws_context_creation_in
             log::err("lws_create_context: NULL info");
             return std::ptr::null_mut();
         };
-        log::notice("LWS: 4.1.6-lws-rs, loglevel ...");
+        log::notice(&format!("LWS: 4.1.6-lws-rs, loglevel {}", crate::capi::log::level()));
         match Context::create(info) {
             Ok(ctx) => Box::into_raw(ctx) as *mut lws_context,
             Err(e) => {

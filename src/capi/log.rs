@@ -274,3 +274,8 @@ pub unsafe extern "C" fn lwsl_hexdump(buf: *const c_void, len: usize) {
         unsafe { lwsl_hexdump_level(LLL_DEBUG, buf, len) }
     })
 }
+
+/// The current log level mask.
+pub fn level() -> c_int {
+    LEVEL.load(Ordering::Relaxed)
+}
