@@ -685,6 +685,12 @@ impl Driver for Flood {
             eprintln!("loadgen: echo of {len} bytes, sent {}", self.size);
             self.failed = true;
         }
+        if c.in_flight == 0 {
+            // more echoes than messages sent: the count would be wrong
+            eprintln!("loadgen: unsolicited message ({len} bytes)");
+            self.failed = true;
+            return;
+        }
         c.in_flight -= 1;
         if let Some(ws) = self.win_start {
             if now >= ws && self.win_end.is_none() {
@@ -883,8 +889,11 @@ fn mode_connrate(o: &Opts) {
     let tail_n = 1000.min(n - 1).max(1);
     let tail_start = if n > tail_n { d.done_at[n - 1 - tail_n] } else { t0 };
     let tail = tail_n as f64 / (d.done_at[n - 1] - tail_start).as_secs_f64();
+    // the first 1000 against the last 1000 shows whether accepting gets
+    // slower as connections accumulate (--keep)
+    let head = tail_n as f64 / (d.done_at[tail_n.min(n - 1)] - t0).as_secs_f64();
     eprintln!(
-        "connrate{}: {n} connections ({} at a time): {total:.0}/s overall, {tail:.0}/s for the last {tail_n}",
+        "connrate{}: {n} connections ({} at a time): {total:.0}/s overall, {head:.0}/s for the first {tail_n}, {tail:.0}/s for the last {tail_n}",
         if o.keep { " (kept open)" } else { "" },
         o.conns
     );
@@ -893,6 +902,7 @@ fn mode_connrate(o: &Opts) {
         &[
             ("keep", (o.keep as u8).to_string()),
             ("conns_per_s", format!("{total:.0}")),
+            ("first1000_per_s", format!("{head:.0}")),
             ("last1000_per_s", format!("{tail:.0}")),
         ],
     );

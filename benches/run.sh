@@ -161,6 +161,7 @@ run_mode() {
 		timeout 300 "$LOADGEN" connrate $keep --port "$PORT" --count "$CONNS" >"$out" || { stop_server; return 1; }
 		r=$(grep '^RESULT' "$out")
 		echo "$mode.conns_per_s $(field conns_per_s "$r")"
+		echo "$mode.first1000_per_s $(field first1000_per_s "$r")"
 		echo "$mode.last1000_per_s $(field last1000_per_s "$r")"
 		;;
 	idle)

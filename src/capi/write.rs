@@ -20,7 +20,6 @@ const LWS_WRITE_HTTP_FINAL: c_int = 7;
 const LWS_WRITE_HTTP_HEADERS: c_int = 8;
 const LWS_WRITE_HTTP_HEADERS_CONTINUATION: c_int = 9;
 const LWS_WRITE_NO_FIN: c_int = 0x40;
-const LWS_PRE: usize = 16;
 
 /// Sends `len` bytes at `buf` (which has LWS_PRE bytes of headroom) as a
 /// frame of kind `wp`, or as raw HTTP data. Returns the number of payload
@@ -52,8 +51,12 @@ pub unsafe extern "C" fn lws_write(wsi: *mut lws, buf: *mut c_uchar, len: usize,
                     LWS_WRITE_BINARY => frame::OP_BINARY,
                     _ => frame::OP_CONT,
                 };
-                // SAFETY: the API requires LWS_PRE bytes before buf.
-                unsafe { w.write_frame(buf, len, fin, op) }
+                if buf.is_null() {
+                    w.send_frame_owned(fin, op, &[])
+                } else {
+                    // SAFETY: the API requires LWS_PRE bytes before buf.
+                    unsafe { w.write_frame(buf, len, fin, op) }
+                }
             }
             (WsiState::Ws, LWS_WRITE_PING | LWS_WRITE_PONG | LWS_WRITE_CLOSE) => {
                 if len > 125 {
@@ -68,8 +71,12 @@ pub unsafe extern "C" fn lws_write(wsi: *mut lws, buf: *mut c_uchar, len: usize,
                 if base == LWS_WRITE_CLOSE {
                     w.state.set(WsiState::WsClosing);
                 }
-                // SAFETY: the API requires LWS_PRE bytes before buf.
-                unsafe { w.write_frame(buf, len, true, op) }
+                if buf.is_null() {
+                    w.send_frame_owned(true, op, &[])
+                } else {
+                    // SAFETY: the API requires LWS_PRE bytes before buf.
+                    unsafe { w.write_frame(buf, len, true, op) }
+                }
             }
             (
                 WsiState::HttpBusy | WsiState::HttpHead | WsiState::Ws,
