@@ -891,7 +891,7 @@ fn mode_connrate(o: &Opts) {
     let tail = tail_n as f64 / (d.done_at[n - 1] - tail_start).as_secs_f64();
     // the first 1000 against the last 1000 shows whether accepting gets
     // slower as connections accumulate (--keep)
-    let head = tail_n as f64 / (d.done_at[tail_n.min(n - 1)] - t0).as_secs_f64();
+    let head = tail_n as f64 / (d.done_at[tail_n - 1] - t0).as_secs_f64();
     eprintln!(
         "connrate{}: {n} connections ({} at a time): {total:.0}/s overall, {head:.0}/s for the first {tail_n}, {tail:.0}/s for the last {tail_n}",
         if o.keep { " (kept open)" } else { "" },
