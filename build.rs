@@ -36,7 +36,10 @@ fn main() {
     let map = out.join("lws.map");
     let globals: String = SHIM_EXPORTS.iter().map(|s| format!("{s}; ")).collect();
     fs::write(&map, format!("{{ global: {globals}local: *; }};\n")).unwrap();
-    println!("cargo:rustc-cdylib-link-arg=-Wl,--version-script={}", map.display());
+    println!(
+        "cargo:rustc-cdylib-link-arg=-Wl,--version-script={}",
+        map.display()
+    );
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libwebsockets.so.17");
 
     // Header: generated into OUT_DIR; tests/header_fresh.rs compares it with

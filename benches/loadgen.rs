@@ -94,8 +94,13 @@ impl Opts {
 
     fn parse() -> Opts {
         // `cargo bench` appends `--bench`; ignore it wherever it is
-        let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-        let Some(mode) = args.first() else { usage("no mode given") };
+        let args: Vec<String> = std::env::args()
+            .skip(1)
+            .filter(|a| a != "--bench")
+            .collect();
+        let Some(mode) = args.first() else {
+            usage("no mode given")
+        };
         if mode == "-h" || mode == "--help" {
             usage("");
         }
@@ -103,10 +108,13 @@ impl Opts {
         let mut it = args[1..].iter();
         while let Some(a) = it.next() {
             let mut val = || -> String {
-                it.next().cloned().unwrap_or_else(|| usage(&format!("{a} needs a value")))
+                it.next()
+                    .cloned()
+                    .unwrap_or_else(|| usage(&format!("{a} needs a value")))
             };
             fn num<T: std::str::FromStr>(name: &str, v: String) -> T {
-                v.parse().unwrap_or_else(|_| usage(&format!("bad value for {name}: {v:?}")))
+                v.parse()
+                    .unwrap_or_else(|_| usage(&format!("bad value for {name}: {v:?}")))
             }
             match a.as_str() {
                 "--addr" => o.addr = num(a, val()),
@@ -143,7 +151,10 @@ fn usage(msg: &str) -> ! {
 fn raise_nofile() -> u64 {
     // SAFETY: plain libc calls on a stack struct
     unsafe {
-        let mut rl = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let mut rl = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         if libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl) == 0 {
             rl.rlim_cur = rl.rlim_max;
             libc::setrlimit(libc::RLIMIT_NOFILE, &rl);
@@ -434,9 +445,11 @@ impl Engine {
             self.conns.push(None);
             self.conns.len() - 1
         });
-        self.poll
-            .registry()
-            .register(&mut sock, Token(idx), Interest::READABLE | Interest::WRITABLE)?;
+        self.poll.registry().register(
+            &mut sock,
+            Token(idx),
+            Interest::READABLE | Interest::WRITABLE,
+        )?;
         self.conns[idx] = Some(Conn {
             sock,
             st: St::Connecting,
@@ -605,7 +618,11 @@ fn mode_latency(o: &Opts) {
     };
     let mut rng = Rng::new();
     let mask = rng.next().to_le_bytes();
-    let frame = client_frame(OP_TEXT, &text_payload(o.size), [mask[0], mask[1], mask[2], mask[3]]);
+    let frame = client_frame(
+        OP_TEXT,
+        &text_payload(o.size),
+        [mask[0], mask[1], mask[2], mask[3]],
+    );
     let mut p = Parser::default();
     let mut evs = Vec::new();
     p.feed(&rest, &mut evs);
@@ -637,10 +654,21 @@ fn mode_latency(o: &Opts) {
         }
     }
     samples.sort_unstable();
-    let pct = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)] as f64 / 1000.0;
+    let pct = |q: f64| {
+        samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)] as f64 / 1000.0
+    };
     let (p50, p99) = (pct(0.5), pct(0.99));
-    eprintln!("latency: {} round trips of {} bytes: median {p50:.1} µs, p99 {p99:.1} µs", o.count, o.size);
-    result("latency", &[("median_us", format!("{p50:.1}")), ("p99_us", format!("{p99:.1}"))]);
+    eprintln!(
+        "latency: {} round trips of {} bytes: median {p50:.1} µs, p99 {p99:.1} µs",
+        o.count, o.size
+    );
+    result(
+        "latency",
+        &[
+            ("median_us", format!("{p50:.1}")),
+            ("p99_us", format!("{p99:.1}")),
+        ],
+    );
 }
 
 /// pipelined and throughput: keep `depth` messages in flight per connection,
@@ -708,7 +736,8 @@ impl Driver for Flood {
         if !self.started {
             self.started = true;
             for _ in 0..self.conns {
-                eng.connect().unwrap_or_else(|e| die(&format!("connect: {e}")));
+                eng.connect()
+                    .unwrap_or_else(|e| die(&format!("connect: {e}")));
             }
         }
         if self.failed {
@@ -735,7 +764,10 @@ fn mode_flood(o: &Opts) {
     let throughput = o.mode == "throughput";
     let (small, big) = if throughput {
         let payload: Vec<u8> = (0..o.size).map(|_| rng.next() as u8).collect();
-        (Vec::new(), Some(Rc::new(client_frame(OP_BINARY, &payload, mask))))
+        (
+            Vec::new(),
+            Some(Rc::new(client_frame(OP_BINARY, &payload, mask))),
+        )
     } else {
         (client_frame(OP_TEXT, &text_payload(o.size), mask), None)
     };
@@ -769,7 +801,13 @@ fn mode_flood(o: &Opts) {
         o.mode, o.conns, o.depth, o.size, rate, mbps, d.msgs, dt
     );
     if throughput {
-        result("throughput", &[("mb_per_s", format!("{mbps:.1}")), ("msgs_per_s", format!("{rate:.1}"))]);
+        result(
+            "throughput",
+            &[
+                ("mb_per_s", format!("{mbps:.1}")),
+                ("msgs_per_s", format!("{rate:.1}")),
+            ],
+        );
     } else {
         result("pipelined", &[("msgs_per_s", format!("{rate:.0}"))]);
     }
@@ -828,7 +866,10 @@ impl Driver for Opener {
             self.finish(now);
         } else if self.keep && c.st == St::Open && c.in_flight == 0 {
             // a kept connection died after it was counted
-            eprintln!("loadgen: kept connection lost after {:?}: {err:?}", c.started.elapsed());
+            eprintln!(
+                "loadgen: kept connection lost after {:?}: {err:?}",
+                c.started.elapsed()
+            );
             self.failed += 1;
         } else {
             eprintln!("loadgen: connection failed in state {:?}: {err:?}", c.st);
@@ -881,13 +922,21 @@ fn opener(o: &Opts, echo: bool) -> (Opener, Engine) {
 fn mode_connrate(o: &Opts) {
     let (d, _eng) = opener(o, true);
     if d.failed > 0 {
-        die(&format!("{} connections failed after {} completed", d.failed, d.done_at.len()));
+        die(&format!(
+            "{} connections failed after {} completed",
+            d.failed,
+            d.done_at.len()
+        ));
     }
     let t0 = d.t0.unwrap();
     let n = d.done_at.len();
     let total = n as f64 / (d.done_at[n - 1] - t0).as_secs_f64();
     let tail_n = 1000.min(n - 1).max(1);
-    let tail_start = if n > tail_n { d.done_at[n - 1 - tail_n] } else { t0 };
+    let tail_start = if n > tail_n {
+        d.done_at[n - 1 - tail_n]
+    } else {
+        t0
+    };
     let tail = tail_n as f64 / (d.done_at[n - 1] - tail_start).as_secs_f64();
     // the first 1000 against the last 1000 shows whether accepting gets
     // slower as connections accumulate (--keep)
@@ -911,10 +960,18 @@ fn mode_connrate(o: &Opts) {
 fn mode_idle(o: &Opts) {
     let (d, eng) = opener(o, false);
     if d.failed > 0 {
-        die(&format!("{} connections failed after {} opened", d.failed, d.done_at.len()));
+        die(&format!(
+            "{} connections failed after {} opened",
+            d.failed,
+            d.done_at.len()
+        ));
     }
     let dt = (d.done_at[d.done_at.len() - 1] - d.t0.unwrap()).as_secs_f64();
-    eprintln!("idle: {} connections open after {dt:.2} s (live {})", d.done_at.len(), eng.live);
+    eprintln!(
+        "idle: {} connections open after {dt:.2} s (live {})",
+        d.done_at.len(),
+        eng.live
+    );
     result("idle", &[("conns", d.done_at.len().to_string())]);
     println!("ready");
     let _ = io::stdout().flush();
@@ -928,7 +985,10 @@ fn main() {
     let o = Opts::parse();
     let lim = raise_nofile();
     if (o.mode == "idle" || (o.mode == "connrate" && o.keep)) && lim < o.count as u64 + 64 {
-        eprintln!("loadgen: warning: RLIMIT_NOFILE is {lim}, {} connections will not fit", o.count);
+        eprintln!(
+            "loadgen: warning: RLIMIT_NOFILE is {lim}, {} connections will not fit",
+            o.count
+        );
     }
     match o.mode.as_str() {
         "latency" => mode_latency(&o),

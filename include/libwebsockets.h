@@ -1634,48 +1634,6 @@ extern "C" {
 #endif // __cplusplus
 
 /*
- Sets the mask of log levels that are emitted and, if non-NULL, the
- function that emits each line.
- */
-void lws_set_log_level(int level, void (*log_emit_function)(int level, const char *line));
-
-/*
- Non-zero if `level` is currently emitted.
- */
-int lwsl_visible(int level);
-
-/*
- Writes `[YYYY/MM/DD hh:mm:ss:ffff] L: ` for `level` into `p`; returns
- its length.
- */
-int lwsl_timestamp(int level, char *p, int len);
-
-/*
- The default emitter: a timestamped line on stderr, coloured on a tty.
- */
-void lwsl_emit_stderr(int level, const char *line);
-
-/*
- Like `lwsl_emit_stderr` without the timestamp.
- */
-void lwsl_emit_stderr_notimestamp(int level, const char *line);
-
-/*
- Emits through syslog(3) with the matching priority.
- */
-void lwsl_emit_syslog(int level, const char *line);
-
-/*
- Logs a hex and ASCII dump of `len` bytes at `level`, 16 bytes a line.
- */
-void lwsl_hexdump_level(int level, const void *vbuf, size_t len);
-
-/*
- Hexdump at `LLL_DEBUG`.
- */
-void lwsl_hexdump(const void *buf, size_t len);
-
-/*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
  default vhost with its listening socket). NULL on failure.
  */
@@ -1739,6 +1697,48 @@ int lws_return_http_status(struct lws *wsi, unsigned int code, const char *html_
  (keep-alive); non-zero: the caller should close it (return -1).
  */
 int lws_http_transaction_completed(struct lws *wsi);
+
+/*
+ Sets the mask of log levels that are emitted and, if non-NULL, the
+ function that emits each line.
+ */
+void lws_set_log_level(int level, void (*log_emit_function)(int level, const char *line));
+
+/*
+ Non-zero if `level` is currently emitted.
+ */
+int lwsl_visible(int level);
+
+/*
+ Writes `[YYYY/MM/DD hh:mm:ss:ffff] L: ` for `level` into `p`; returns
+ its length.
+ */
+int lwsl_timestamp(int level, char *p, int len);
+
+/*
+ The default emitter: a timestamped line on stderr, coloured on a tty.
+ */
+void lwsl_emit_stderr(int level, const char *line);
+
+/*
+ Like `lwsl_emit_stderr` without the timestamp.
+ */
+void lwsl_emit_stderr_notimestamp(int level, const char *line);
+
+/*
+ Emits through syslog(3) with the matching priority.
+ */
+void lwsl_emit_syslog(int level, const char *line);
+
+/*
+ Logs a hex and ASCII dump of `len` bytes at `level`, 16 bytes a line.
+ */
+void lwsl_hexdump_level(int level, const void *vbuf, size_t len);
+
+/*
+ Hexdump at `LLL_DEBUG`.
+ */
+void lwsl_hexdump(const void *buf, size_t len);
 
 /*
  Writes the peer's numeric address into `name`; returns `name`, or NULL.

@@ -24,15 +24,21 @@ fn layout_matches_debian() {
         assert!(out.status.success(), "{name} failed: {out:?}");
         String::from_utf8(out.stdout).expect("utf-8 output")
     };
-    let debian = facts(Headers::Debian, "abi_layout_debian", debian_lib_dir().unwrap());
+    let debian = facts(
+        Headers::Debian,
+        "abi_layout_debian",
+        debian_lib_dir().unwrap(),
+    );
     let ours = facts(Headers::Ours, "abi_layout_ours", our_lib_dir());
 
     let d: Vec<&str> = debian.lines().collect();
     let o: Vec<&str> = ours.lines().collect();
     let mut mismatches = 0;
     for i in 0..d.len().max(o.len()) {
-        let (a, b) =
-            (d.get(i).copied().unwrap_or("<missing>"), o.get(i).copied().unwrap_or("<missing>"));
+        let (a, b) = (
+            d.get(i).copied().unwrap_or("<missing>"),
+            o.get(i).copied().unwrap_or("<missing>"),
+        );
         if a != b {
             mismatches += 1;
             println!("MISMATCH line {}: debian `{a}` ours `{b}`", i + 1);
@@ -40,5 +46,8 @@ fn layout_matches_debian() {
     }
     println!("abi: checked {} lines, {mismatches} mismatches", d.len());
     assert!(d.len() > 100, "abi_layout printed too little: {}", d.len());
-    assert_eq!(mismatches, 0, "ABI differs from Debian's (see the lines above)");
+    assert_eq!(
+        mismatches, 0,
+        "ABI differs from Debian's (see the lines above)"
+    );
 }

@@ -25,11 +25,21 @@ fn autobahn_server_echo() {
         eprintln!("autobahn: harness not found (../shared/autobahn or LWS_AUTOBAHN_DIR); not run");
         return;
     };
-    let bin = compile_c("echo-server-autobahn", &[repo().join("examples/echo-server.c")], Headers::Ours, &[]);
+    let bin = compile_c(
+        "echo-server-autobahn",
+        &[repo().join("examples/echo-server.c")],
+        Headers::Ours,
+        &[],
+    );
     let port = common::free_port();
     let mut child = KillOnDrop(
         Command::new(&bin)
-            .args(["-p", &port.to_string(), "-w", repo().join("examples/www").to_str().unwrap()])
+            .args([
+                "-p",
+                &port.to_string(),
+                "-w",
+                repo().join("examples/www").to_str().unwrap(),
+            ])
             .env("LD_LIBRARY_PATH", our_lib_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -37,7 +47,9 @@ fn autobahn_server_echo() {
             .expect("start echo server"),
     );
     let mut line = String::new();
-    BufReader::new(child.0.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     assert!(line.starts_with("listening"), "echo server: {line}");
 
     let reports = common::profile_dir().join("autobahn-reports");
@@ -49,13 +61,28 @@ fn autobahn_server_echo() {
         .env("AUTOBAHN_TIMEOUT", "600")
         .output()
         .expect("run autobahn test-server");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    let summary: String = text.lines().skip_while(|l| !l.starts_with("Agent ")).collect::<Vec<_>>().join("\n");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let summary: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Agent "))
+        .collect::<Vec<_>>()
+        .join("\n");
     println!("{summary}");
-    let last = text.lines().rev().find(|l| l.contains(" passed, ")).unwrap_or("");
-    let nums: Vec<u32> = last.split(|c: char| !c.is_ascii_digit()).filter_map(|s| s.parse().ok()).collect();
+    let last = text
+        .lines()
+        .rev()
+        .find(|l| l.contains(" passed, "))
+        .unwrap_or("");
+    let nums: Vec<u32> = last
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|s| s.parse().ok())
+        .collect();
     assert!(nums.len() >= 2, "no Autobahn summary:\n{text}");
     let (passed, failed) = (nums[0], nums[1]);
     assert_eq!(failed, 0, "Autobahn cases failed:\n{summary}");
-    assert!(passed >= 247, "expected all 247 cases of 1-7 and 10 to pass:\n{summary}");
+    assert!(
+        passed >= 247,
+        "expected all 247 cases of 1-7 and 10 to pass:\n{summary}"
+    );
 }

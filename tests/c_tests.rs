@@ -21,7 +21,12 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 fn api_server_bin() -> &'static PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        compile_c("api-server", &[common::repo().join("c-tests/api-server.c")], Headers::Ours, &[])
+        compile_c(
+            "api-server",
+            &[common::repo().join("c-tests/api-server.c")],
+            Headers::Ours,
+            &[],
+        )
     })
 }
 
@@ -47,7 +52,9 @@ fn start_wrapped(wrapper: &[&str], extra: &[&str], timeout: Duration) -> Api {
 impl Api {
     /// The next event line; panics on timeout or exit.
     fn line(&self) -> String {
-        self.srv.next_line(TIMEOUT).expect("api-server: no more event lines")
+        self.srv
+            .next_line(TIMEOUT)
+            .expect("api-server: no more event lines")
     }
 
     /// Lines up to and including the first one starting with `prefix`.
@@ -74,7 +81,9 @@ fn field<'a>(line: &'a str, key: &str) -> &'a str {
 }
 
 fn num(line: &str, key: &str) -> usize {
-    field(line, key).parse().unwrap_or_else(|_| panic!("{key} in {line:?}"))
+    field(line, key)
+        .parse()
+        .unwrap_or_else(|_| panic!("{key} in {line:?}"))
 }
 
 type Ws = WebSocket<TcpStream>;
@@ -83,7 +92,8 @@ fn connect(port: u16) -> Ws {
     let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     stream.set_read_timeout(Some(TIMEOUT)).unwrap();
     stream.set_write_timeout(Some(TIMEOUT)).unwrap();
-    let (ws, resp) = tungstenite::client(format!("ws://127.0.0.1:{port}/"), stream).expect("handshake");
+    let (ws, resp) =
+        tungstenite::client(format!("ws://127.0.0.1:{port}/"), stream).expect("handshake");
     assert_eq!(resp.status(), 101);
     ws
 }
@@ -164,17 +174,28 @@ fn check_flow_control(api: &Api, ws: &mut Ws) {
     assert_eq!(read_text(ws), "flow-off");
     assert_eq!(read_text(ws), "after-flow");
     let elapsed = t.elapsed();
-    assert!(elapsed >= Duration::from_millis(150), "after-flow echoed after {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(150),
+        "after-flow echoed after {elapsed:?}"
+    );
     let lines = api.until("flow-on");
-    let off = lines.iter().position(|l| l.starts_with("flow-off")).expect("flow-off line");
+    let off = lines
+        .iter()
+        .position(|l| l.starts_with("flow-off"))
+        .expect("flow-off line");
     assert_eq!(field(&lines[off], "rc"), "0");
     assert_eq!(field(lines.last().unwrap(), "rc"), "0");
     assert!(
-        !lines[off..].iter().any(|l| l.starts_with("receive") && num(l, "len") == 10),
+        !lines[off..]
+            .iter()
+            .any(|l| l.starts_with("receive") && num(l, "len") == 10),
         "after-flow was received while rx flow control was off: {lines:#?}"
     );
     let l = api.line();
-    assert!(l.starts_with("receive") && num(&l, "len") == 10, "expected after-flow's RECEIVE, got {l}");
+    assert!(
+        l.starts_with("receive") && num(&l, "len") == 10,
+        "expected after-flow's RECEIVE, got {l}"
+    );
 }
 
 /// (c) lws_cancel_service() from another thread -> EVENT_WAIT_CANCELLED.
@@ -282,7 +303,11 @@ fn api_fragmented_write_wire() {
         assert_eq!(s.read(&mut b).unwrap(), 1, "EOF in the handshake");
         head.push(b[0]);
     }
-    assert!(head.starts_with(b"HTTP/1.1 101"), "{}", String::from_utf8_lossy(&head));
+    assert!(
+        head.starts_with(b"HTTP/1.1 101"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
     // masked text "frag:3" (mask 0)
     let mut f = vec![0x81, 0x80 | 6, 0, 0, 0, 0];
     f.extend_from_slice(b"frag:3");
@@ -341,7 +366,13 @@ fn api_under_valgrind() {
     let log = common::profile_dir().join(format!("api-server-valgrind.{}.log", std::process::id()));
     let log_arg = format!("--log-file={}", log.display());
     let mut api = start_wrapped(
-        &["valgrind", "--leak-check=full", "--error-exitcode=99", "--errors-for-leak-kinds=definite,indirect", &log_arg],
+        &[
+            "valgrind",
+            "--leak-check=full",
+            "--error-exitcode=99",
+            "--errors-for-leak-kinds=definite,indirect",
+            &log_arg,
+        ],
         &[],
         Duration::from_secs(60),
     );
@@ -353,10 +384,21 @@ fn api_under_valgrind() {
     check_close_reason(&api, ws);
     many_clients(api.port, 20, 10);
     let pid = api.srv.child.0.id();
-    let st = std::process::Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+    let st = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
     assert!(st.success());
-    let st = api.srv.wait_exit(Duration::from_secs(60)).expect("api-server did not exit on SIGTERM");
+    let st = api
+        .srv
+        .wait_exit(Duration::from_secs(60))
+        .expect("api-server did not exit on SIGTERM");
     let report = std::fs::read_to_string(&log).unwrap_or_default();
     eprintln!("{report}");
-    assert_eq!(st.code(), Some(0), "valgrind found errors or leaks (exit {st:?}); log {}", log.display());
+    assert_eq!(
+        st.code(),
+        Some(0),
+        "valgrind found errors or leaks (exit {st:?}); log {}",
+        log.display()
+    );
 }

@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{compile_c, our_lib_dir, free_port, Headers, Server};
+use common::{compile_c, free_port, our_lib_dir, Headers, Server};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
@@ -106,7 +106,10 @@ fn read_head(s: &mut TcpStream) -> Response {
     let status_line = lines.next().unwrap();
     let mut parts = status_line.splitn(3, ' ');
     let version = parts.next().unwrap_or("");
-    assert!(version.starts_with("HTTP/1."), "bad status line {status_line:?}");
+    assert!(
+        version.starts_with("HTTP/1."),
+        "bad status line {status_line:?}"
+    );
     let status = parts
         .next()
         .and_then(|c| c.parse().ok())
@@ -196,7 +199,8 @@ fn frame(fin: bool, rsv: u8, opcode: u8, mask: bool, payload: &[u8]) -> Vec<u8> 
 }
 
 fn send_frame(s: &mut TcpStream, fin: bool, rsv: u8, opcode: u8, mask: bool, payload: &[u8]) {
-    s.write_all(&frame(fin, rsv, opcode, mask, payload)).expect("write frame");
+    s.write_all(&frame(fin, rsv, opcode, mask, payload))
+        .expect("write frame");
 }
 
 fn send_text(s: &mut TcpStream, text: &str) {
@@ -242,7 +246,10 @@ fn try_read_frame(s: &mut TcpStream) -> std::io::Result<(bool, u8, Vec<u8>)> {
 /// Control frames in between are not expected and fail the test.
 fn read_message(s: &mut TcpStream) -> (u8, Vec<u8>) {
     let (mut fin, opcode, mut data) = read_frame(s);
-    assert!(opcode == OP_TEXT || opcode == OP_BINARY, "expected a data frame, got opcode {opcode}");
+    assert!(
+        opcode == OP_TEXT || opcode == OP_BINARY,
+        "expected a data frame, got opcode {opcode}"
+    );
     while !fin {
         let (f, op, p) = read_frame(s);
         assert_eq!(op, OP_CONT, "expected a continuation frame");
@@ -274,15 +281,27 @@ fn expect_close_inner(s: &mut TcpStream, code: u16, skip_data: bool) -> Vec<u8> 
     };
     assert!(fin);
     assert_eq!(
-        opcode, OP_CLOSE,
+        opcode,
+        OP_CLOSE,
         "expected close {code}, got opcode {opcode} payload {:?}",
         String::from_utf8_lossy(&p)
     );
-    assert!(p.len() >= 2, "expected close {code}, got close with payload {p:?}");
+    assert!(
+        p.len() >= 2,
+        "expected close {code}, got close with payload {p:?}"
+    );
     let got = u16::from_be_bytes([p[0], p[1]]);
-    assert_eq!(got, code, "close code (reason {:?})", String::from_utf8_lossy(&p[2..]));
+    assert_eq!(
+        got,
+        code,
+        "close code (reason {:?})",
+        String::from_utf8_lossy(&p[2..])
+    );
     assert!(p.len() <= 125);
-    assert!(std::str::from_utf8(&p[2..]).is_ok(), "close reason is not UTF-8");
+    assert!(
+        std::str::from_utf8(&p[2..]).is_ok(),
+        "close reason is not UTF-8"
+    );
     p[2..].to_vec()
 }
 
@@ -319,7 +338,11 @@ fn hostile_ws_text(e: &Echo, bytes: &[u8], code: u16) {
 /// still serves others.
 fn hostile_http(e: &Echo, request: &str, status: u16) -> Response {
     let (_s, r) = http(e.port, request);
-    assert_eq!(r.status, status, "request {request:?}, headers {:?}", r.headers);
+    assert_eq!(
+        r.status, status,
+        "request {request:?}, headers {:?}",
+        r.headers
+    );
     assert_alive(e.port);
     r
 }
@@ -341,7 +364,12 @@ fn unmasked_client_frame_is_1002() {
 #[test]
 fn invalid_key_is_400() {
     let e = start();
-    for key in ["not-base64!!", "aGVsbG8=", "dGhlIHNhbXBsZSBub25jZQ==AAAA", ""] {
+    for key in [
+        "not-base64!!",
+        "aGVsbG8=",
+        "dGhlIHNhbXBsZSBub25jZQ==AAAA",
+        "",
+    ] {
         let req = upgrade_request(
             "GET",
             "HTTP/1.1",
@@ -367,7 +395,12 @@ fn version_8_is_426() {
         &format!("Sec-WebSocket-Key: {KEY}\r\nSec-WebSocket-Version: 8\r\n"),
     );
     let r = hostile_http(&e, &req, 426);
-    assert_eq!(r.header("Sec-WebSocket-Version"), Some("13"), "headers {:?}", r.headers);
+    assert_eq!(
+        r.header("Sec-WebSocket-Version"),
+        Some("13"),
+        "headers {:?}",
+        r.headers
+    );
 }
 
 #[test]
@@ -438,7 +471,11 @@ fn length_top_bit_is_1002() {
 #[test]
 fn invalid_utf8_text_is_1007() {
     let e = start();
-    hostile_ws(&e, &frame(true, 0, OP_TEXT, true, b"hello \xff world"), 1007);
+    hostile_ws(
+        &e,
+        &frame(true, 0, OP_TEXT, true, b"hello \xff world"),
+        1007,
+    );
     // an overlong encoding and a UTF-16 surrogate
     hostile_ws(&e, &frame(true, 0, OP_TEXT, true, b"\xc0\xaf"), 1007);
     hostile_ws(&e, &frame(true, 0, OP_TEXT, true, b"a\xed\xa0\x80b"), 1007);
@@ -473,9 +510,11 @@ fn invalid_utf8_across_tcp_writes_is_1007() {
 
     // and the same across fragments written separately
     let mut s = ws(e.port);
-    s.write_all(&frame(false, 0, OP_TEXT, true, b"ab\xf0\x90")).unwrap();
+    s.write_all(&frame(false, 0, OP_TEXT, true, b"ab\xf0\x90"))
+        .unwrap();
     std::thread::sleep(Duration::from_millis(30));
-    s.write_all(&frame(true, 0, OP_CONT, true, b"\x80")).unwrap(); // truncated 4-byte seq then end
+    s.write_all(&frame(true, 0, OP_CONT, true, b"\x80"))
+        .unwrap(); // truncated 4-byte seq then end
     expect_close_after_echo(&mut s, 1007);
     drop(s);
     assert_alive(e.port);
@@ -513,7 +552,9 @@ fn invalid_close_codes_are_1002() {
 #[test]
 fn valid_close_codes_are_echoed() {
     let e = start();
-    for code in [1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999] {
+    for code in [
+        1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 3000, 3999, 4000, 4999,
+    ] {
         let mut s = ws(e.port);
         send_frame(&mut s, true, 0, OP_CLOSE, true, &close_payload(code, b""));
         let got = match try_read_frame(&mut s) {
@@ -529,14 +570,25 @@ fn valid_close_codes_are_echoed() {
 #[test]
 fn close_reason_invalid_utf8_is_1007() {
     let e = start();
-    hostile_ws(&e, &frame(true, 0, OP_CLOSE, true, &close_payload(1000, b"bye \xff")), 1007);
+    hostile_ws(
+        &e,
+        &frame(true, 0, OP_CLOSE, true, &close_payload(1000, b"bye \xff")),
+        1007,
+    );
 }
 
 #[test]
 fn close_1000_is_echoed_then_eof() {
     let e = start();
     let mut s = ws(e.port);
-    send_frame(&mut s, true, 0, OP_CLOSE, true, &close_payload(1000, b"bye"));
+    send_frame(
+        &mut s,
+        true,
+        0,
+        OP_CLOSE,
+        true,
+        &close_payload(1000, b"bye"),
+    );
     expect_close(&mut s, 1000);
     expect_eof(&mut s);
     assert_alive(e.port);
@@ -614,7 +666,9 @@ fn ten_thousand_small_frames_in_one_write() {
 
 fn checksum(data: &[u8]) -> u64 {
     // FNV-1a, 64-bit
-    data.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+    data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
 }
 
 fn big_payload(len: usize) -> Vec<u8> {
@@ -695,7 +749,11 @@ fn http_huge_head_is_431_and_closed() {
     // the server may answer and close before it has read everything
     let _ = s.write_all(req.as_bytes());
     let r = read_head(&mut s);
-    assert!(r.status == 431 || r.status == 400, "status {} for a 10 KiB head", r.status);
+    assert!(
+        r.status == 431 || r.status == 400,
+        "status {} for a 10 KiB head",
+        r.status
+    );
     expect_eof(&mut s);
     drop(s);
     assert_alive(e.port);

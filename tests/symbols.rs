@@ -15,7 +15,11 @@ const DEBIAN_LIB: &str = "/usr/lib/x86_64-linux-gnu/libwebsockets.so.17";
 
 /// `nm -D --defined-only` names of a shared library.
 fn exported(lib: &Path) -> BTreeSet<String> {
-    let o = Command::new("nm").args(["-D", "--defined-only"]).arg(lib).output().expect("run nm");
+    let o = Command::new("nm")
+        .args(["-D", "--defined-only"])
+        .arg(lib)
+        .output()
+        .expect("run nm");
     assert!(o.status.success(), "nm {} failed: {o:?}", lib.display());
     String::from_utf8_lossy(&o.stdout)
         .lines()
@@ -26,13 +30,21 @@ fn exported(lib: &Path) -> BTreeSet<String> {
 fn debian_names() -> BTreeSet<String> {
     let list =
         fs::read_to_string(repo().join("ffi-tests/symbols.txt")).expect("ffi-tests/symbols.txt");
-    list.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect()
+    list.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
 fn exports_are_a_subset_of_debian() {
     let debian = debian_names();
-    assert_eq!(debian.len(), 348, "ffi-tests/symbols.txt should list Debian's 348 names");
+    assert_eq!(
+        debian.len(),
+        348,
+        "ffi-tests/symbols.txt should list Debian's 348 names"
+    );
     if Path::new(DEBIAN_LIB).exists() {
         assert_eq!(
             exported(Path::new(DEBIAN_LIB)),
@@ -43,8 +55,15 @@ fn exports_are_a_subset_of_debian() {
     let ours = exported(&our_cdylib());
     let extra: Vec<_> = ours.difference(&debian).collect();
     let missing = debian.difference(&ours).count();
-    println!("exported {}/{} (missing {missing})", ours.len() - extra.len(), debian.len());
-    assert!(extra.is_empty(), "exported names that Debian's library does not have: {extra:?}");
+    println!(
+        "exported {}/{} (missing {missing})",
+        ours.len() - extra.len(),
+        debian.len()
+    );
+    assert!(
+        extra.is_empty(),
+        "exported names that Debian's library does not have: {extra:?}"
+    );
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

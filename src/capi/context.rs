@@ -30,14 +30,19 @@ pub(crate) unsafe fn vhost_ref<'a>(p: *mut lws_vhost) -> Option<&'a Vhost> {
 /// Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
 /// default vhost with its listening socket). NULL on failure.
 #[no_mangle]
-pub unsafe extern "C" fn lws_create_context(info: *const lws_context_creation_info) -> *mut lws_context {
+pub unsafe extern "C" fn lws_create_context(
+    info: *const lws_context_creation_info,
+) -> *mut lws_context {
     ffi_boundary!("lws_create_context", {
         // SAFETY: the caller passes a valid creation info or NULL.
         let Some(info) = (unsafe { info.as_ref() }) else {
             log::err("lws_create_context: NULL info");
             return std::ptr::null_mut();
         };
-        log::notice(&format!("LWS: 4.1.6-lws-rs, loglevel {}", crate::capi::log::level()));
+        log::notice(&format!(
+            "LWS: 4.1.6-lws-rs, loglevel {}",
+            crate::capi::log::level()
+        ));
         match Context::create(info) {
             Ok(ctx) => Box::into_raw(ctx) as *mut lws_context,
             Err(e) => {
@@ -79,7 +84,8 @@ pub unsafe extern "C" fn lws_create_vhost(
 ) -> *mut lws_vhost {
     ffi_boundary!("lws_create_vhost", {
         // SAFETY: caller contract.
-        let (Some(ctx), Some(info)) = (unsafe { ctx_ref(context) }, unsafe { info.as_ref() }) else {
+        let (Some(ctx), Some(info)) = (unsafe { ctx_ref(context) }, unsafe { info.as_ref() })
+        else {
             log::err("lws_create_vhost: NULL argument");
             return std::ptr::null_mut();
         };
@@ -158,5 +164,5 @@ static VERSION: &std::ffi::CStr = c"4.1.6-lws-rs";
 /// The library version string.
 #[no_mangle]
 pub extern "C" fn lws_get_library_version() -> *const c_char {
-    VERSION.as_ptr()
+    ffi_boundary!("lws_get_library_version", { VERSION.as_ptr() })
 }

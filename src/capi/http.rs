@@ -8,15 +8,23 @@ use super::types::lws;
 /// Sends a complete response with status `code` and an HTML body holding
 /// the code and `html_body`. Returns 0, or non-zero on failure.
 #[no_mangle]
-pub unsafe extern "C" fn lws_return_http_status(wsi: *mut lws, code: c_uint, html_body: *const c_char) -> c_int {
+pub unsafe extern "C" fn lws_return_http_status(
+    wsi: *mut lws,
+    code: c_uint,
+    html_body: *const c_char,
+) -> c_int {
     ffi_boundary!("lws_return_http_status", {
         // SAFETY: caller contract.
-        let Some(w) = (unsafe { wsi_ref(wsi) }) else { return 1 };
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return 1;
+        };
         let body = if html_body.is_null() {
             String::new()
         } else {
             // SAFETY: a C string from the caller.
-            unsafe { CStr::from_ptr(html_body) }.to_string_lossy().into_owned()
+            unsafe { CStr::from_ptr(html_body) }
+                .to_string_lossy()
+                .into_owned()
         };
         match w.return_http_status(code, &body) {
             Ok(()) => 0,
@@ -31,7 +39,9 @@ pub unsafe extern "C" fn lws_return_http_status(wsi: *mut lws, code: c_uint, htm
 pub unsafe extern "C" fn lws_http_transaction_completed(wsi: *mut lws) -> c_int {
     ffi_boundary!("lws_http_transaction_completed", {
         // SAFETY: caller contract.
-        let Some(w) = (unsafe { wsi_ref(wsi) }).and_then(|w| w.rc()) else { return 1 };
+        let Some(w) = (unsafe { wsi_ref(wsi) }).and_then(|w| w.rc()) else {
+            return 1;
+        };
         w.transaction_completed() as c_int
     })
 }

@@ -103,7 +103,10 @@ fn timestamp(level: c_int) -> String {
     let Some(n) = (0..LLL_COUNT).find(|&n| level == 1 << n) else {
         return String::new();
     };
-    let mut tv = libc::timeval { tv_sec: 0, tv_usec: 0 };
+    let mut tv = libc::timeval {
+        tv_sec: 0,
+        tv_usec: 0,
+    };
     // SAFETY: plain libc calls on stack-owned out-parameters.
     let tm = unsafe {
         libc::gettimeofday(&mut tv, std::ptr::null_mut());
@@ -143,7 +146,10 @@ fn emit_stderr(level: c_int, line: *const c_char, ts: bool) {
     let tty = unsafe { libc::isatty(2) } != 0;
     let mut out = Vec::with_capacity(prefix.len() + text.len() + 16);
     if tty {
-        let m = (0..LLL_COUNT).rev().find(|&n| level & (1 << n) != 0).unwrap_or(LLL_COUNT - 1);
+        let m = (0..LLL_COUNT)
+            .rev()
+            .find(|&n| level & (1 << n) != 0)
+            .unwrap_or(LLL_COUNT - 1);
         out.push(27);
         out.extend_from_slice(COLOURS[m].as_bytes());
         out.extend_from_slice(prefix.as_bytes());
@@ -205,7 +211,9 @@ pub unsafe extern "C" fn lwsl_emit_stderr(level: c_int, line: *const c_char) {
 /// Like `lwsl_emit_stderr` without the timestamp.
 #[no_mangle]
 pub unsafe extern "C" fn lwsl_emit_stderr_notimestamp(level: c_int, line: *const c_char) {
-    ffi_boundary!("lwsl_emit_stderr_notimestamp", { emit_stderr(level, line, false) })
+    ffi_boundary!("lwsl_emit_stderr_notimestamp", {
+        emit_stderr(level, line, false)
+    })
 }
 
 /// Emits through syslog(3) with the matching priority.
@@ -255,7 +263,11 @@ pub unsafe extern "C" fn lwsl_hexdump_level(level: c_int, vbuf: *const c_void, l
             }
             line.push_str("   ");
             for &b in chunk {
-                line.push(if (b' '..127).contains(&b) { b as char } else { '.' });
+                line.push(if (b' '..127).contains(&b) {
+                    b as char
+                } else {
+                    '.'
+                });
             }
             for _ in chunk.len()..16 {
                 line.push(' ');

@@ -38,7 +38,11 @@ fn copy_out(s: &str, buf: *mut c_char, len: usize) -> usize {
 
 /// Writes the peer's numeric address into `name`; returns `name`, or NULL.
 #[no_mangle]
-pub unsafe extern "C" fn lws_get_peer_simple(wsi: *mut lws, name: *mut c_char, namelen: usize) -> *const c_char {
+pub unsafe extern "C" fn lws_get_peer_simple(
+    wsi: *mut lws,
+    name: *mut c_char,
+    namelen: usize,
+) -> *const c_char {
     ffi_boundary!("lws_get_peer_simple", {
         match peer_of(wsi) {
             Some(a) if !name.is_null() && namelen > 0 => {
@@ -74,7 +78,11 @@ pub unsafe extern "C" fn lws_get_peer_addresses(
             // SAFETY: getpeername on the caller's descriptor into our storage.
             let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
             let mut sl = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-            if fd < 0 || unsafe { libc::getpeername(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut sl) } != 0 {
+            if fd < 0
+                || unsafe {
+                    libc::getpeername(fd, &mut ss as *mut _ as *mut libc::sockaddr, &mut sl)
+                } != 0
+            {
                 return None;
             }
             sockaddr_to_std(&ss)
@@ -96,12 +104,18 @@ fn sockaddr_to_std(ss: &libc::sockaddr_storage) -> Option<SocketAddr> {
         libc::AF_INET => {
             // SAFETY: family says this is a sockaddr_in.
             let sin = unsafe { &*(ss as *const _ as *const libc::sockaddr_in) };
-            Some(SocketAddr::from((u32::from_be(sin.sin_addr.s_addr).to_be_bytes(), u16::from_be(sin.sin_port))))
+            Some(SocketAddr::from((
+                u32::from_be(sin.sin_addr.s_addr).to_be_bytes(),
+                u16::from_be(sin.sin_port),
+            )))
         }
         libc::AF_INET6 => {
             // SAFETY: family says this is a sockaddr_in6.
             let sin6 = unsafe { &*(ss as *const _ as *const libc::sockaddr_in6) };
-            Some(SocketAddr::from((sin6.sin6_addr.s6_addr, u16::from_be(sin6.sin6_port))))
+            Some(SocketAddr::from((
+                sin6.sin6_addr.s6_addr,
+                u16::from_be(sin6.sin6_port),
+            )))
         }
         _ => None,
     }
@@ -142,7 +156,11 @@ fn reverse_lookup(a: &SocketAddr) -> Option<String> {
         return None;
     }
     // SAFETY: getnameinfo NUL-terminated it.
-    Some(unsafe { CStr::from_ptr(host.as_ptr()) }.to_string_lossy().into_owned())
+    Some(
+        unsafe { CStr::from_ptr(host.as_ptr()) }
+            .to_string_lossy()
+            .into_owned(),
+    )
 }
 
 /// The host name of the machine, as found at context creation.
@@ -161,7 +179,11 @@ pub unsafe extern "C" fn lws_canonical_hostname(context: *mut lws_context) -> *c
 /// argument for `-x value`, the text after `=` for `-x=value`, the rest
 /// for `-xvalue`, or NULL when absent.
 #[no_mangle]
-pub unsafe extern "C" fn lws_cmdline_option(argc: c_int, argv: *const *const c_char, val: *const c_char) -> *const c_char {
+pub unsafe extern "C" fn lws_cmdline_option(
+    argc: c_int,
+    argv: *const *const c_char,
+    val: *const c_char,
+) -> *const c_char {
     ffi_boundary!("lws_cmdline_option", {
         if argv.is_null() || val.is_null() {
             return std::ptr::null();

@@ -4,11 +4,11 @@
 
 #[macro_use]
 pub mod ffi;
-pub mod enums;
-pub mod log;
-pub mod types;
 pub mod context;
+pub mod enums;
 pub mod http;
+pub mod log;
 pub mod misc;
 pub mod service;
+pub mod types;
 pub mod write;

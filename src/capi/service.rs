@@ -22,7 +22,11 @@ pub unsafe extern "C" fn lws_service(context: *mut lws_context, timeout_ms: c_in
 
 /// lws_service for service thread `tsi` (only thread 0 exists).
 #[no_mangle]
-pub unsafe extern "C" fn lws_service_tsi(context: *mut lws_context, timeout_ms: c_int, tsi: c_int) -> c_int {
+pub unsafe extern "C" fn lws_service_tsi(
+    context: *mut lws_context,
+    timeout_ms: c_int,
+    tsi: c_int,
+) -> c_int {
     ffi_boundary!("lws_service_tsi", {
         if tsi != 0 {
             crate::capi::log::err("lws_service_tsi: only service thread 0 exists");
@@ -50,7 +54,9 @@ pub unsafe extern "C" fn lws_callback_http_dummy(
 ) -> c_int {
     ffi_boundary!("lws_callback_http_dummy", {
         // SAFETY: caller contract.
-        let Some(w) = (unsafe { wsi_ref(wsi) }) else { return 0 };
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return 0;
+        };
         let Some(w) = w.rc() else { return 0 };
         match reason {
             cb::HTTP => {

@@ -26,7 +26,12 @@ const LWS_WRITE_NO_FIN: c_int = 0x40;
 /// bytes accepted (all of them, or -1): what the kernel does not take now
 /// is buffered and sent before the next WRITEABLE callback.
 #[no_mangle]
-pub unsafe extern "C" fn lws_write(wsi: *mut lws, buf: *mut c_uchar, len: usize, wp: c_int) -> c_int {
+pub unsafe extern "C" fn lws_write(
+    wsi: *mut lws,
+    buf: *mut c_uchar,
+    len: usize,
+    wp: c_int,
+) -> c_int {
     ffi_boundary!("lws_write", {
         // SAFETY: caller contract.
         let Some(w) = (unsafe { wsi_ref(wsi) }) else {
@@ -80,7 +85,10 @@ pub unsafe extern "C" fn lws_write(wsi: *mut lws, buf: *mut c_uchar, len: usize,
             }
             (
                 WsiState::HttpBusy | WsiState::HttpHead | WsiState::Ws,
-                LWS_WRITE_HTTP | LWS_WRITE_HTTP_FINAL | LWS_WRITE_HTTP_HEADERS | LWS_WRITE_HTTP_HEADERS_CONTINUATION,
+                LWS_WRITE_HTTP
+                | LWS_WRITE_HTTP_FINAL
+                | LWS_WRITE_HTTP_HEADERS
+                | LWS_WRITE_HTTP_HEADERS_CONTINUATION,
             ) => {
                 let data = if len == 0 {
                     &[][..]
@@ -95,7 +103,9 @@ pub unsafe extern "C" fn lws_write(wsi: *mut lws, buf: *mut c_uchar, len: usize,
                 return -1;
             }
             _ => {
-                log::err(&format!("lws_write: write protocol {wp} not valid in this connection state"));
+                log::err(&format!(
+                    "lws_write: write protocol {wp} not valid in this connection state"
+                ));
                 return -1;
             }
         };
@@ -118,7 +128,9 @@ pub unsafe extern "C" fn lws_write(wsi: *mut lws, buf: *mut c_uchar, len: usize,
 pub unsafe extern "C" fn lws_callback_on_writable(wsi: *mut lws) -> c_int {
     ffi_boundary!("lws_callback_on_writable", {
         // SAFETY: caller contract.
-        let Some(w) = (unsafe { wsi_ref(wsi) }) else { return -1 };
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return -1;
+        };
         match w.state.get() {
             WsiState::Ws | WsiState::HttpBusy => {}
             WsiState::Dead | WsiState::WsClosing => return -1,
@@ -142,7 +154,9 @@ pub unsafe extern "C" fn lws_callback_on_writable_all_protocol(
 ) -> c_int {
     ffi_boundary!("lws_callback_on_writable_all_protocol", {
         // SAFETY: caller contract.
-        let Some(ctx) = (unsafe { ctx_ref(context as *mut lws_context) }) else { return -1 };
+        let Some(ctx) = (unsafe { ctx_ref(context as *mut lws_context) }) else {
+            return -1;
+        };
         if protocol.is_null() {
             return -1;
         }
@@ -176,7 +190,9 @@ unsafe fn same_protocol(a: &lws_protocols, b: &lws_protocols) -> bool {
     match (a.name.is_null(), b.name.is_null()) {
         (true, true) => true,
         // SAFETY: protocol names are C strings.
-        (false, false) => unsafe { std::ffi::CStr::from_ptr(a.name) == std::ffi::CStr::from_ptr(b.name) },
+        (false, false) => unsafe {
+            std::ffi::CStr::from_ptr(a.name) == std::ffi::CStr::from_ptr(b.name)
+        },
         _ => false,
     }
 }
@@ -184,15 +200,28 @@ unsafe fn same_protocol(a: &lws_protocols, b: &lws_protocols) -> bool {
 /// Sets the status code and reason (at most 123 bytes) of the close frame
 /// sent when this connection closes.
 #[no_mangle]
-pub unsafe extern "C" fn lws_close_reason(wsi: *mut lws, status: c_int, buf: *mut c_uchar, len: usize) {
+pub unsafe extern "C" fn lws_close_reason(
+    wsi: *mut lws,
+    status: c_int,
+    buf: *mut c_uchar,
+    len: usize,
+) {
     ffi_boundary!("lws_close_reason", {
         // SAFETY: caller contract.
-        let Some(w) = (unsafe { wsi_ref(wsi) }) else { return };
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return;
+        };
         let code = status as u32;
         if code > u16::MAX as u32 || !close::may_send(code as u16) {
-            log::err(&format!("lws_close_reason: code {status} may not be sent, using 1011"));
+            log::err(&format!(
+                "lws_close_reason: code {status} may not be sent, using 1011"
+            ));
         }
-        let code = if code <= u16::MAX as u32 && close::may_send(code as u16) { code as u16 } else { 1011 };
+        let code = if code <= u16::MAX as u32 && close::may_send(code as u16) {
+            code as u16
+        } else {
+            1011
+        };
         let reason = if buf.is_null() || len == 0 {
             &[][..]
         } else {
@@ -245,11 +274,17 @@ pub unsafe extern "C" fn lws_remaining_packet_payload(wsi: *mut lws) -> usize {
 pub unsafe extern "C" fn lws_rx_flow_control(wsi: *mut lws, enable: c_int) -> c_int {
     ffi_boundary!("lws_rx_flow_control", {
         // SAFETY: caller contract.
-        let Some(w) = (unsafe { wsi_ref(wsi) }) else { return -1 };
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return -1;
+        };
         // lws also accepts the LWS_RXFLOW_REASON_* bit form
         const APPLIES: c_int = 1 << 21;
         const USER_BOOL: c_int = 1 << 22;
-        let allow = if enable & APPLIES != 0 { enable & USER_BOOL != 0 } else { enable != 0 };
+        let allow = if enable & APPLIES != 0 {
+            enable & USER_BOOL != 0
+        } else {
+            enable != 0
+        };
         let was = w.rx_allowed.replace(allow);
         if allow && !was {
             if let Some(rc) = w.rc() {
@@ -265,7 +300,9 @@ pub unsafe extern "C" fn lws_rx_flow_control(wsi: *mut lws, enable: c_int) -> c_
 pub unsafe extern "C" fn lws_send_pipe_choked(wsi: *mut lws) -> c_int {
     ffi_boundary!("lws_send_pipe_choked", {
         // SAFETY: caller contract.
-        let Some(w) = (unsafe { wsi_ref(wsi) }) else { return 1 };
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return 1;
+        };
         if w.has_pending_tx() || !w.can_write.get() {
             return 1;
         }
@@ -273,7 +310,11 @@ pub unsafe extern "C" fn lws_send_pipe_choked(wsi: *mut lws) -> c_int {
         if fd < 0 {
             return 1;
         }
-        let mut p = libc::pollfd { fd, events: libc::POLLOUT, revents: 0 };
+        let mut p = libc::pollfd {
+            fd,
+            events: libc::POLLOUT,
+            revents: 0,
+        };
         // SAFETY: poll on one valid pollfd, no wait.
         let n = unsafe { libc::poll(&mut p, 1, 0) };
         (n != 1 || p.revents & libc::POLLOUT == 0) as c_int
@@ -295,7 +336,9 @@ pub unsafe extern "C" fn lws_partial_buffered(wsi: *mut lws) -> c_int {
 pub unsafe extern "C" fn lws_set_timeout(wsi: *mut lws, reason: c_int, secs: c_int) {
     ffi_boundary!("lws_set_timeout", {
         // SAFETY: caller contract.
-        let Some(w) = (unsafe { wsi_ref(wsi) }) else { return };
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return;
+        };
         let Some(rc) = w.rc() else { return };
         match secs {
             -1 | -2 => {

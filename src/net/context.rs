@@ -96,8 +96,13 @@ impl Context {
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER_TOKEN)?);
-        let pt = if info.pt_serv_buf_size == 0 { 4096 } else { info.pt_serv_buf_size as usize };
-        let server_string = opt_cstr(info.server_string).unwrap_or_else(|| c"libwebsockets".to_owned());
+        let pt = if info.pt_serv_buf_size == 0 {
+            4096
+        } else {
+            info.pt_serv_buf_size as usize
+        };
+        let server_string =
+            opt_cstr(info.server_string).unwrap_or_else(|| c"libwebsockets".to_owned());
         let ctx = Box::new(Context {
             poll: RefCell::new(poll),
             registry,
@@ -119,7 +124,11 @@ impl Context {
             servicing: Cell::new(false),
             destroying: Cell::new(false),
             depth: Cell::new(0),
-            timeout_secs: if info.timeout_secs == 0 { 20 } else { info.timeout_secs },
+            timeout_secs: if info.timeout_secs == 0 {
+                20
+            } else {
+                info.timeout_secs
+            },
             server_string,
             max_http_header_data: if info.max_http_header_data == 0 {
                 4096
@@ -180,7 +189,11 @@ impl Context {
             user: info.user,
             iface: opt_cstr(info.iface),
             protocols_inited: Cell::new(false),
-            keepalive_timeout: if info.keepalive_timeout == 0 { 5 } else { info.keepalive_timeout as u32 },
+            keepalive_timeout: if info.keepalive_timeout == 0 {
+                5
+            } else {
+                info.keepalive_timeout as u32
+            },
             default_protocol,
         });
         // one pseudo wsi per protocol, for PROTOCOL_INIT and friends
@@ -212,14 +225,27 @@ impl Context {
                     log::err(&format!(
                         "ERROR on binding fd to port {} ({}): {}",
                         info.port,
-                        vh.iface.as_deref().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+                        vh.iface
+                            .as_deref()
+                            .map(|s| s.to_string_lossy().into_owned())
+                            .unwrap_or_default(),
                         e
                     ));
                     return Err(e);
                 }
             };
-            vh.listen_port.set(listener.local_addr().map(|a| a.port() as i32).unwrap_or(info.port));
-            let lw = Rc::new(Wsi::new(self, &vh, Sock::Listen(listener), WsiState::Listen));
+            vh.listen_port.set(
+                listener
+                    .local_addr()
+                    .map(|a| a.port() as i32)
+                    .unwrap_or(info.port),
+            );
+            let lw = Rc::new(Wsi::new(
+                self,
+                &vh,
+                Sock::Listen(listener),
+                WsiState::Listen,
+            ));
             self.insert_wsi(&lw)?;
             *vh.listener.borrow_mut() = Some(lw);
             log::notice(&format!(" Listening on port {}", vh.listen_port.get()));
@@ -240,7 +266,12 @@ impl Context {
         }
         let pws = vh.proto_wsi.borrow().clone();
         for w in pws {
-            w.dispatch(cb::PROTOCOL_INIT, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+            w.dispatch(
+                cb::PROTOCOL_INIT,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            );
         }
     }
 
@@ -261,10 +292,15 @@ impl Context {
         };
         w.slot.set(slot);
         let r = match &w.sock {
-            Sock::Listen(_) => self.registry.register(&mut SourceFd(&w.fd()), Token(slot), Interest::READABLE),
-            Sock::Stream(_) => {
-                self.registry.register(&mut SourceFd(&w.fd()), Token(slot), Interest::READABLE | Interest::WRITABLE)
+            Sock::Listen(_) => {
+                self.registry
+                    .register(&mut SourceFd(&w.fd()), Token(slot), Interest::READABLE)
             }
+            Sock::Stream(_) => self.registry.register(
+                &mut SourceFd(&w.fd()),
+                Token(slot),
+                Interest::READABLE | Interest::WRITABLE,
+            ),
             Sock::None => Ok(()),
         };
         if r.is_err() {
@@ -326,10 +362,16 @@ impl Context {
             return;
         }
         let all: Vec<Rc<Wsi>> = self.wsis.borrow().iter().flatten().cloned().collect();
-        for w in all.iter().filter(|w| !matches!(w.state.get(), WsiState::Listen)) {
+        for w in all
+            .iter()
+            .filter(|w| !matches!(w.state.get(), WsiState::Listen))
+        {
             w.close_now(false);
         }
-        for w in all.iter().filter(|w| matches!(w.state.get(), WsiState::Listen)) {
+        for w in all
+            .iter()
+            .filter(|w| matches!(w.state.get(), WsiState::Listen))
+        {
             w.close_now(false);
         }
         self.reap_closed();
@@ -338,7 +380,12 @@ impl Context {
             if vh.protocols_inited.replace(false) {
                 let pws = vh.proto_wsi.borrow().clone();
                 for w in pws {
-                    w.dispatch(cb::PROTOCOL_DESTROY, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+                    w.dispatch(
+                        cb::PROTOCOL_DESTROY,
+                        std::ptr::null_mut(),
+                        std::ptr::null_mut(),
+                        0,
+                    );
                 }
             }
         }
@@ -349,7 +396,8 @@ impl Context {
 
 /// Where a vhost listens: an IP literal, an interface name, or any.
 fn listen_addr(iface: Option<&CStr>, port: i32, options: u64) -> io::Result<SocketAddr> {
-    let port = u16::try_from(port).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "bad port"))?;
+    let port =
+        u16::try_from(port).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "bad port"))?;
     let Some(iface) = iface else {
         return Ok(if options & opt::DISABLE_IPV6 != 0 {
             SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port)
@@ -377,7 +425,9 @@ fn listen_addr(iface: Option<&CStr>, port: i32, options: u64) -> io::Result<Sock
                 && (*ifa.ifa_addr).sa_family as i32 == libc::AF_INET
             {
                 let sin = &*(ifa.ifa_addr as *const libc::sockaddr_in);
-                found = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr))));
+                found = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
+                    sin.sin_addr.s_addr,
+                ))));
                 break;
             }
             p = ifa.ifa_next;
@@ -385,7 +435,10 @@ fn listen_addr(iface: Option<&CStr>, port: i32, options: u64) -> io::Result<Sock
         libc::freeifaddrs(ifap);
         match found {
             Some(ip) => Ok(SocketAddr::new(ip, port)),
-            None => Err(io::Error::new(io::ErrorKind::NotFound, format!("no interface {s}"))),
+            None => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no interface {s}"),
+            )),
         }
     }
 }
@@ -414,7 +467,10 @@ fn default_protocol_from_pvo(
         while !o.is_null() {
             // SAFETY: as above.
             let opt = unsafe { &*o };
-            if !opt.name.is_null() && unsafe { CStr::from_ptr(opt.name) } == c"default" && !node.name.is_null() {
+            if !opt.name.is_null()
+                && unsafe { CStr::from_ptr(opt.name) } == c"default"
+                && !node.name.is_null()
+            {
                 // SAFETY: names are C strings.
                 let want = unsafe { CStr::from_ptr(node.name) };
                 if let Some(i) = protocols

@@ -87,8 +87,12 @@ impl Wsi {
 
     fn ws_upgrade(self: &Rc<Self>, up: WsUpgrade) {
         let mut kind = *b"websocket\0";
-        if self.dispatch(cb::HTTP_CONFIRM_UPGRADE, kind.as_mut_ptr() as *mut c_void, std::ptr::null_mut(), 9)
-            != 0
+        if self.dispatch(
+            cb::HTTP_CONFIRM_UPGRADE,
+            kind.as_mut_ptr() as *mut c_void,
+            std::ptr::null_mut(),
+            9,
+        ) != 0
         {
             self.close_now(true);
             return;
@@ -107,12 +111,21 @@ impl Wsi {
             })
         };
         let Some(idx) = idx else {
-            log::notice(&format!("No supported protocol \"{}\"", up.protocols.join(", ")));
+            log::notice(&format!(
+                "No supported protocol \"{}\"",
+                up.protocols.join(", ")
+            ));
             self.send_error_and_close(400);
             return;
         };
         self.bind_protocol(idx);
-        if self.dispatch(cb::HTTP_BIND_PROTOCOL, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0 {
+        if self.dispatch(
+            cb::HTTP_BIND_PROTOCOL,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        ) != 0
+        {
             self.close_now(true);
             return;
         }
@@ -159,7 +172,13 @@ impl Wsi {
         self.state.set(WsiState::Ws);
         self.established.set(true);
         self.set_timeout(0, 0);
-        if self.dispatch(cb::ESTABLISHED, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0 {
+        if self.dispatch(
+            cb::ESTABLISHED,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        ) != 0
+        {
             self.user_close();
             return;
         }
@@ -191,7 +210,9 @@ impl Wsi {
             std::ptr::null_mut(),
             0,
         );
-        let used = (args.p as usize).saturating_sub(buf.as_ptr() as usize).min(buf.len());
+        let used = (args.p as usize)
+            .saturating_sub(buf.as_ptr() as usize)
+            .min(buf.len());
         out.extend_from_slice(&buf[..used]);
     }
 
@@ -212,7 +233,10 @@ impl Wsi {
             self.close_now(true);
             return;
         }
-        self.set_timeout(super::wsi::PENDING_TIMEOUT_HTTP_CONTENT, self.ctx().timeout_secs as i32);
+        self.set_timeout(
+            super::wsi::PENDING_TIMEOUT_HTTP_CONTENT,
+            self.ctx().timeout_secs as i32,
+        );
         if let Some((m, rest)) = self.find_mount(&path) {
             // SAFETY: mounts are owned by the program for the vhost's life.
             let m = unsafe { &*m };
@@ -226,13 +250,24 @@ impl Wsi {
                     let want = unsafe { CStr::from_ptr(m.origin) }.to_bytes().to_vec();
                     if let Some(i) = self.vhost().protocols.iter().position(|p| {
                         // SAFETY: protocol names are C strings owned by the program.
-                        !p.name.is_null() && unsafe { CStr::from_ptr(p.name) }.to_bytes() == want.as_slice()
+                        !p.name.is_null()
+                            && unsafe { CStr::from_ptr(p.name) }.to_bytes() == want.as_slice()
                     }) {
                         self.bind_protocol(i);
                     }
                     let crest = CString::new(rest.clone()).unwrap_or_default();
-                    self.dispatch(cb::HTTP_BIND_PROTOCOL, std::ptr::null_mut(), std::ptr::null_mut(), 0);
-                    if self.dispatch(cb::HTTP, crest.as_ptr() as *mut c_void, std::ptr::null_mut(), rest.len()) != 0
+                    self.dispatch(
+                        cb::HTTP_BIND_PROTOCOL,
+                        std::ptr::null_mut(),
+                        std::ptr::null_mut(),
+                        0,
+                    );
+                    if self.dispatch(
+                        cb::HTTP,
+                        crest.as_ptr() as *mut c_void,
+                        std::ptr::null_mut(),
+                        rest.len(),
+                    ) != 0
                     {
                         self.user_close();
                     }
@@ -242,15 +277,29 @@ impl Wsi {
             }
         }
         let cpath = CString::new(path.clone()).unwrap_or_default();
-        self.dispatch(cb::HTTP_BIND_PROTOCOL, std::ptr::null_mut(), std::ptr::null_mut(), 0);
-        if self.dispatch(cb::HTTP, cpath.as_ptr() as *mut c_void, std::ptr::null_mut(), path.len()) != 0 {
+        self.dispatch(
+            cb::HTTP_BIND_PROTOCOL,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        );
+        if self.dispatch(
+            cb::HTTP,
+            cpath.as_ptr() as *mut c_void,
+            std::ptr::null_mut(),
+            path.len(),
+        ) != 0
+        {
             self.user_close();
         }
     }
 
     /// The mount with the longest mountpoint matching `path`, and the rest
     /// of the path after it.
-    fn find_mount(&self, path: &str) -> Option<(*const crate::capi::types::lws_http_mount, String)> {
+    fn find_mount(
+        &self,
+        path: &str,
+    ) -> Option<(*const crate::capi::types::lws_http_mount, String)> {
         let mut best: Option<(*const crate::capi::types::lws_http_mount, usize)> = None;
         let mut m = self.vhost().mounts;
         while !m.is_null() {
@@ -258,7 +307,9 @@ impl Wsi {
             let mr = unsafe { &*m };
             if !mr.mountpoint.is_null() {
                 // SAFETY: mountpoint is a C string.
-                let mp = unsafe { CStr::from_ptr(mr.mountpoint) }.to_string_lossy().into_owned();
+                let mp = unsafe { CStr::from_ptr(mr.mountpoint) }
+                    .to_string_lossy()
+                    .into_owned();
                 let mp_trim = mp.trim_end_matches('/');
                 let hit = path == mp
                     || path.starts_with(mp_trim)
@@ -277,14 +328,18 @@ impl Wsi {
         let origin = if m.origin.is_null() {
             String::new()
         } else {
-            unsafe { CStr::from_ptr(m.origin) }.to_string_lossy().into_owned()
+            unsafe { CStr::from_ptr(m.origin) }
+                .to_string_lossy()
+                .into_owned()
         };
         let mut rel = rest.trim_start_matches('/').to_string();
         if rel.is_empty() || rest.ends_with('/') {
             let def = if m.def.is_null() {
                 "index.html".to_string()
             } else {
-                unsafe { CStr::from_ptr(m.def) }.to_string_lossy().into_owned()
+                unsafe { CStr::from_ptr(m.def) }
+                    .to_string_lossy()
+                    .into_owned()
             };
             rel.push_str(&def);
         }
@@ -295,7 +350,11 @@ impl Wsi {
             return;
         }
         let full = format!("{}/{}", origin.trim_end_matches('/'), rel);
-        let head_only = self.request.borrow().as_ref().is_some_and(|r| r.method == "HEAD");
+        let head_only = self
+            .request
+            .borrow()
+            .as_ref()
+            .is_some_and(|r| r.method == "HEAD");
         match std::fs::read(&full) {
             Ok(body) => {
                 let mime = mime_for(&full);
@@ -305,7 +364,11 @@ impl Wsi {
                     mime,
                     body.len()
                 );
-                resp.push_str(if self.keep_alive.get() { "connection: keep-alive\r\n" } else { "connection: close\r\n" });
+                resp.push_str(if self.keep_alive.get() {
+                    "connection: keep-alive\r\n"
+                } else {
+                    "connection: close\r\n"
+                });
                 resp.push_str("\r\n");
                 let mut out = resp.into_bytes();
                 if !head_only {
@@ -315,7 +378,13 @@ impl Wsi {
                     self.close_now(true);
                     return;
                 }
-                if self.dispatch(cb::HTTP_FILE_COMPLETION, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0 {
+                if self.dispatch(
+                    cb::HTTP_FILE_COMPLETION,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    0,
+                ) != 0
+                {
                     self.user_close();
                     return;
                 }

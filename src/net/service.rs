@@ -55,7 +55,9 @@ impl Context {
             return Some(Duration::ZERO);
         }
         let timers = self.timers.borrow();
-        timers.peek().map(|t| t.at.0.saturating_duration_since(Instant::now()))
+        timers
+            .peek()
+            .map(|t| t.at.0.saturating_duration_since(Instant::now()))
     }
 
     fn service_pass(&self, timeout_ms: c_int) -> c_int {
@@ -94,7 +96,9 @@ impl Context {
                 }
                 continue;
             }
-            let Some(wsi) = self.wsi_at(tok.0) else { continue };
+            let Some(wsi) = self.wsi_at(tok.0) else {
+                continue;
+            };
             if wsi.state.get() == WsiState::Listen {
                 self.accept_all(&wsi);
                 continue;
@@ -174,16 +178,33 @@ impl Context {
                 .find(|v| std::ptr::eq(Rc::as_ptr(v), lw.vhost))
                 .cloned();
             let Some(vh) = vh_rc else { continue };
-            let w = Rc::new(Wsi::new(self, &vh, Sock::Stream(stream), WsiState::HttpHead));
+            let w = Rc::new(Wsi::new(
+                self,
+                &vh,
+                Sock::Stream(stream),
+                WsiState::HttpHead,
+            ));
             if let Err(e) = self.insert_wsi(&w) {
                 log::err(&format!("cannot register accepted socket: {e}"));
                 continue;
             }
             w.bind_protocol(vh.default_protocol);
-            w.set_timeout(super::wsi::PENDING_TIMEOUT_ESTABLISH_WITH_SERVER, self.timeout_secs as i32);
-            if w.dispatch(cb::WSI_CREATE, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0
-                || w.dispatch(cb::SERVER_NEW_CLIENT_INSTANTIATED, std::ptr::null_mut(), std::ptr::null_mut(), 0)
-                    != 0
+            w.set_timeout(
+                super::wsi::PENDING_TIMEOUT_ESTABLISH_WITH_SERVER,
+                self.timeout_secs as i32,
+            );
+            if w.dispatch(
+                cb::WSI_CREATE,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            ) != 0
+                || w.dispatch(
+                    cb::SERVER_NEW_CLIENT_INSTANTIATED,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    0,
+                ) != 0
             {
                 w.close_now(true);
             }
@@ -228,7 +249,10 @@ impl Context {
                 w.user_close();
                 break;
             }
-            if !w.want_write.get() || w.state.get() != WsiState::Ws || w.tx_pending.borrow().len() >= CORK_LIMIT {
+            if !w.want_write.get()
+                || w.state.get() != WsiState::Ws
+                || w.tx_pending.borrow().len() >= CORK_LIMIT
+            {
                 break;
             }
         }
@@ -256,7 +280,9 @@ impl Context {
             return;
         }
         // input kept back by flow control goes first
-        if w.rx_pending_chunk.borrow().is_some() && (!w.rx_allowed.get() || !self.deliver_pending_chunk(w)) {
+        if w.rx_pending_chunk.borrow().is_some()
+            && (!w.rx_allowed.get() || !self.deliver_pending_chunk(w))
+        {
             return;
         }
         if !w.rx_stash.borrow().is_empty() {
@@ -387,12 +413,28 @@ impl Context {
                 continue;
             };
             match ev {
-                RxEvent::Data { range, binary, first, frame_fin, frame_remaining, .. } => {
+                RxEvent::Data {
+                    range,
+                    binary,
+                    first,
+                    frame_fin,
+                    frame_remaining,
+                    ..
+                } => {
                     if w.state.get() == WsiState::WsClosing {
                         continue;
                     }
                     let (s0, e0) = (base + range.start, base + range.end);
-                    match self.deliver_data(w, buf, s0, e0, first, frame_fin, frame_remaining, binary) {
+                    match self.deliver_data(
+                        w,
+                        buf,
+                        s0,
+                        e0,
+                        first,
+                        frame_fin,
+                        frame_remaining,
+                        binary,
+                    ) {
                         Delivered::All => {}
                         Delivered::Closed => return,
                         Delivered::StoppedAt(s) => {
@@ -410,17 +452,27 @@ impl Context {
                     }
                 }
                 RxEvent::Ping(p) => {
-                    if w.state.get() == WsiState::Ws && w.send_frame_owned(true, frame::OP_PONG, &p).is_err() {
-                        w.close_now(true);
-                        return;
+                    if w.state.get() == WsiState::Ws {
+                        if w.send_frame_owned(true, frame::OP_PONG, &p).is_err() {
+                            w.close_now(true);
+                            return;
+                        }
+                        // lws answers pings from its writeable path and then
+                        // gives the protocol a WRITEABLE turn; keep that
+                        w.want_write.set(true);
+                        self.schedule(w);
                     }
                 }
                 RxEvent::Pong(mut p) => {
                     if w.state.get() == WsiState::Ws {
                         let len = p.len();
                         p.push(0);
-                        if w.dispatch(cb::RECEIVE_PONG, p.as_mut_ptr() as *mut c_void, std::ptr::null_mut(), len)
-                            != 0
+                        if w.dispatch(
+                            cb::RECEIVE_PONG,
+                            p.as_mut_ptr() as *mut c_void,
+                            std::ptr::null_mut(),
+                            len,
+                        ) != 0
                         {
                             w.user_close();
                             return;
@@ -506,7 +558,12 @@ impl Context {
             // NUL-terminate in place, as lws does, then restore
             let saved = buf[e];
             buf[e] = 0;
-            let r = w.dispatch(cb::RECEIVE, buf[s..].as_mut_ptr() as *mut c_void, std::ptr::null_mut(), e - s);
+            let r = w.dispatch(
+                cb::RECEIVE,
+                buf[s..].as_mut_ptr() as *mut c_void,
+                std::ptr::null_mut(),
+                e - s,
+            );
             buf[e] = saved;
             if r != 0 {
                 w.user_close();
@@ -528,11 +585,22 @@ impl Context {
 
     /// Delivers a chunk held back by flow control.
     fn deliver_pending_chunk(&self, w: &Rc<Wsi>) -> bool {
-        let Some(pc) = w.rx_pending_chunk.borrow_mut().take() else { return true };
+        let Some(pc) = w.rx_pending_chunk.borrow_mut().take() else {
+            return true;
+        };
         let mut v = pc.data;
         let n = v.len();
         v.push(0);
-        match self.deliver_data(w, &mut v, 0, n, false, pc.frame_fin, pc.frame_remaining, pc.binary) {
+        match self.deliver_data(
+            w,
+            &mut v,
+            0,
+            n,
+            false,
+            pc.frame_fin,
+            pc.frame_remaining,
+            pc.binary,
+        ) {
             Delivered::All => true,
             Delivered::Closed => false,
             Delivered::StoppedAt(s) => {
@@ -558,12 +626,17 @@ impl Context {
                 }
             };
             let Some(e) = entry else { break };
-            let Some(w) = self.wsi_at(e.slot) else { continue };
+            let Some(w) = self.wsi_at(e.slot) else {
+                continue;
+            };
             if w.id != e.gen || w.timeout_at.get() != Some(e.at.0) {
                 continue;
             }
             w.timeout_at.set(None);
-            log::info(&format!("wsi timed out (reason {})", w.timeout_reason.get()));
+            log::info(&format!(
+                "wsi timed out (reason {})",
+                w.timeout_reason.get()
+            ));
             if w.state.get() == WsiState::Ws {
                 let _ = w.send_frame_owned(true, frame::OP_CLOSE, &close::close_payload(1001, b""));
             }
@@ -580,7 +653,9 @@ fn socket2_like(addr: std::net::SocketAddr, out: &mut libc::sockaddr_storage) ->
             let sin = libc::sockaddr_in {
                 sin_family: libc::AF_INET as libc::sa_family_t,
                 sin_port: a.port().to_be(),
-                sin_addr: libc::in_addr { s_addr: u32::from(*a.ip()).to_be() },
+                sin_addr: libc::in_addr {
+                    s_addr: u32::from(*a.ip()).to_be(),
+                },
                 sin_zero: [0; 8],
             };
             // SAFETY: sockaddr_storage is larger than sockaddr_in.
@@ -592,7 +667,9 @@ fn socket2_like(addr: std::net::SocketAddr, out: &mut libc::sockaddr_storage) ->
                 sin6_family: libc::AF_INET6 as libc::sa_family_t,
                 sin6_port: a.port().to_be(),
                 sin6_flowinfo: a.flowinfo(),
-                sin6_addr: libc::in6_addr { s6_addr: a.ip().octets() },
+                sin6_addr: libc::in6_addr {
+                    s6_addr: a.ip().octets(),
+                },
                 sin6_scope_id: a.scope_id(),
             };
             // SAFETY: sockaddr_storage is larger than sockaddr_in6.

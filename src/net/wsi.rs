@@ -95,6 +95,8 @@ pub struct Wsi {
     pub(crate) pending_fail: Cell<Option<(u16, &'static str)>>,
     /// Writes are collected and sent with one syscall when uncorked.
     pub(crate) corked: Cell<bool>,
+    /// WS_SERVER_DROP_PROTOCOL was issued.
+    pub(crate) dropped: Cell<bool>,
 }
 
 impl Wsi {
@@ -132,6 +134,7 @@ impl Wsi {
             peer_eof: Cell::new(false),
             pending_fail: Cell::new(None),
             corked: Cell::new(false),
+            dropped: Cell::new(false),
         }
     }
 
@@ -173,12 +176,24 @@ impl Wsi {
     }
 
     /// Calls the bound protocol's callback with the wsi's user space.
-    pub(crate) fn dispatch(&self, reason: c_int, in_: *mut c_void, _unused: *mut c_void, len: usize) -> c_int {
+    pub(crate) fn dispatch(
+        &self,
+        reason: c_int,
+        in_: *mut c_void,
+        _unused: *mut c_void,
+        len: usize,
+    ) -> c_int {
         self.dispatch_user(reason, self.user_space.get(), in_, len)
     }
 
     /// The one place user code is called. No RefCell borrow is held here.
-    pub(crate) fn dispatch_user(&self, reason: c_int, user: *mut c_void, in_: *mut c_void, len: usize) -> c_int {
+    pub(crate) fn dispatch_user(
+        &self,
+        reason: c_int,
+        user: *mut c_void,
+        in_: *mut c_void,
+        len: usize,
+    ) -> c_int {
         let Some(p) = self.vhost().protocols.get(self.protocol.get()) else {
             return 0;
         };
@@ -208,7 +223,11 @@ impl Wsi {
             self.user_allocated.set(true);
         }
         let rxb = self.vhost().protocols[idx].rx_buffer_size;
-        self.rx_buffer_size.set(if rxb == 0 { self.ctx().pt_serv_buf_size } else { rxb });
+        self.rx_buffer_size.set(if rxb == 0 {
+            self.ctx().pt_serv_buf_size
+        } else {
+            rxb
+        });
     }
 
     fn free_user_space(&self) {
@@ -334,7 +353,13 @@ impl Wsi {
     /// # Safety
     /// `payload` must be valid for `len` bytes and have 14 writable bytes
     /// before it (LWS_PRE is 16).
-    pub(crate) unsafe fn write_frame(&self, payload: *mut u8, len: usize, fin: bool, opcode: u8) -> io::Result<()> {
+    pub(crate) unsafe fn write_frame(
+        &self,
+        payload: *mut u8,
+        len: usize,
+        fin: bool,
+        opcode: u8,
+    ) -> io::Result<()> {
         let mut hdr = [0u8; 14];
         let hl = frame::encode_header(&mut hdr, fin, 0, opcode, None, len as u64);
         // SAFETY: per the function contract, the headroom is ours to write.
@@ -369,11 +394,32 @@ impl Wsi {
             .take()
             .unwrap_or_else(|| close::close_payload(code, b""));
         self.state.set(WsiState::WsClosing);
-        if self.send_frame_owned(true, frame::OP_CLOSE, &payload).is_err() {
+        if self
+            .send_frame_owned(true, frame::OP_CLOSE, &payload)
+            .is_err()
+        {
             self.close_now(true);
             return;
         }
         self.set_timeout(PENDING_TIMEOUT_CLOSE_ACK, 5);
+        // as in lws: the protocol is dropped when the close starts, and a
+        // WRITEABLE asked for earlier is still delivered; lws_write then
+        // refuses data, since nothing may follow a close frame
+        self.dropped.set(true);
+        self.dispatch(
+            cb::WS_SERVER_DROP_PROTOCOL,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        );
+        if self.want_write.replace(false) && self.state.get() == WsiState::WsClosing {
+            self.dispatch(
+                cb::SERVER_WRITEABLE,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            );
+        }
     }
 
     /// Fails the connection (RFC 6455 7.1.7): close frame, then hang up.
@@ -412,12 +458,24 @@ impl Wsi {
         if notify {
             match st {
                 WsiState::Ws | WsiState::WsClosing => {
-                    self.dispatch(cb::WS_SERVER_DROP_PROTOCOL, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+                    if !self.dropped.replace(true) {
+                        self.dispatch(
+                            cb::WS_SERVER_DROP_PROTOCOL,
+                            std::ptr::null_mut(),
+                            std::ptr::null_mut(),
+                            0,
+                        );
+                    }
                     self.dispatch(cb::CLOSED, std::ptr::null_mut(), std::ptr::null_mut(), 0);
                 }
                 WsiState::HttpHead | WsiState::HttpBusy => {
                     if self.request.borrow().is_some() || st == WsiState::HttpBusy {
-                        self.dispatch(cb::CLOSED_HTTP, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+                        self.dispatch(
+                            cb::CLOSED_HTTP,
+                            std::ptr::null_mut(),
+                            std::ptr::null_mut(),
+                            0,
+                        );
                     }
                 }
                 _ => {}
@@ -426,7 +484,12 @@ impl Wsi {
             self.dispatch(cb::CLOSED, std::ptr::null_mut(), std::ptr::null_mut(), 0);
         }
         if st != WsiState::Pseudo {
-            self.dispatch(cb::WSI_DESTROY, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+            self.dispatch(
+                cb::WSI_DESTROY,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            );
         }
         self.free_user_space();
         self.tx_pending.borrow_mut().clear();

@@ -60,7 +60,10 @@ pub fn parse_close_payload(p: &[u8]) -> Result<Option<(u16, Range<usize>)>, u16>
 }
 
 /// As [`parse_close_payload`], with UTF-8 checking of the reason optional.
-pub fn parse_close_payload_opt(p: &[u8], check_utf8: bool) -> Result<Option<(u16, Range<usize>)>, u16> {
+pub fn parse_close_payload_opt(
+    p: &[u8],
+    check_utf8: bool,
+) -> Result<Option<(u16, Range<usize>)>, u16> {
     match p.len() {
         0 => Ok(None),
         1 => Err(CLOSE_PROTOCOL_ERROR),
@@ -85,12 +88,16 @@ mod tests {
     #[test]
     fn received_codes() {
         for c in 0..=u16::MAX {
-            let expect = matches!(c, 1000 | 1001 | 1002 | 1003 | 1007 | 1008 | 1009 | 1010 | 1011 | 1012 | 1013 | 1014)
-                || (3000..5000).contains(&c);
+            let expect = matches!(
+                c,
+                1000 | 1001 | 1002 | 1003 | 1007 | 1008 | 1009 | 1010 | 1011 | 1012 | 1013 | 1014
+            ) || (3000..5000).contains(&c);
             assert_eq!(is_valid_received_code(c), expect, "{c}");
             assert_eq!(may_send(c), expect, "{c}");
         }
-        for c in [0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535] {
+        for c in [
+            0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535,
+        ] {
             assert!(!is_valid_received_code(c));
             assert!(!may_send(c));
         }
@@ -135,8 +142,16 @@ mod tests {
         assert_eq!(parse_close_payload(b"\x00\x00"), Err(1002));
         assert_eq!(parse_close_payload(b"\x13\x88"), Err(1002)); // 5000
         assert_eq!(parse_close_payload(b"\x0b\xb8"), Ok(Some((3000, 2..2))));
-        assert_eq!(parse_close_payload(b"\x03\xe8\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited"), Err(1007));
-        assert_eq!(parse_close_payload_opt(b"\x03\xe8\xff", false), Ok(Some((1000, 2..3))));
+        assert_eq!(
+            parse_close_payload(
+                b"\x03\xe8\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited"
+            ),
+            Err(1007)
+        );
+        assert_eq!(
+            parse_close_payload_opt(b"\x03\xe8\xff", false),
+            Ok(Some((1000, 2..3)))
+        );
         let mut big = b"\x03\xe8".to_vec();
         big.extend_from_slice(&[b'a'; 124]);
         assert_eq!(parse_close_payload(&big), Err(1002));

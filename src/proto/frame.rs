@@ -108,12 +108,21 @@ pub fn decode_header(b: &[u8]) -> Option<(FrameHeader, usize)> {
     }
     let (payload_len, lenb) = match b[1] & 0x7F {
         126 => (u16::from_be_bytes([b[2], b[3]]) as u64, 4),
-        127 => (u64::from_be_bytes(b[2..10].try_into().expect("8 bytes")), 10),
+        127 => (
+            u64::from_be_bytes(b[2..10].try_into().expect("8 bytes")),
+            10,
+        ),
         l => (l as u64, 2),
     };
     let mask = (b[1] & 0x80 != 0).then(|| [b[lenb], b[lenb + 1], b[lenb + 2], b[lenb + 3]]);
     Some((
-        FrameHeader { fin: b[0] & FIN != 0, rsv: b[0] & RSV_MASK, opcode: b[0] & 0x0F, mask, payload_len },
+        FrameHeader {
+            fin: b[0] & FIN != 0,
+            rsv: b[0] & RSV_MASK,
+            opcode: b[0] & 0x0F,
+            mask,
+            payload_len,
+        },
         n,
     ))
 }
@@ -124,9 +133,23 @@ mod tests {
 
     #[test]
     fn lengths_and_roundtrip() {
-        for &len in &[0u64, 1, 125, 126, 127, 0xFFFF, 0x1_0000, 1 << 40, u64::MAX >> 1] {
+        for &len in &[
+            0u64,
+            1,
+            125,
+            126,
+            127,
+            0xFFFF,
+            0x1_0000,
+            1 << 40,
+            u64::MAX >> 1,
+        ] {
             for mask in [None, Some([1, 2, 3, 4])] {
-                for (fin, rsv, op) in [(true, 0, OP_TEXT), (false, RSV1, OP_CONT), (true, 0x30, OP_PING)] {
+                for (fin, rsv, op) in [
+                    (true, 0, OP_TEXT),
+                    (false, RSV1, OP_CONT),
+                    (true, 0x30, OP_PING),
+                ] {
                     let mut out = [0u8; 14];
                     let n = encode_header(&mut out, fin, rsv, op, mask, len);
                     assert_eq!(n, header_len(len, mask.is_some()));
@@ -134,7 +157,16 @@ mod tests {
                     assert_eq!(decode_header(&out[..n - 1]), None);
                     let (h, m) = decode_header(&out[..n]).unwrap();
                     assert_eq!(m, n);
-                    assert_eq!(h, FrameHeader { fin, rsv, opcode: op, mask, payload_len: len });
+                    assert_eq!(
+                        h,
+                        FrameHeader {
+                            fin,
+                            rsv,
+                            opcode: op,
+                            mask,
+                            payload_len: len
+                        }
+                    );
                 }
             }
         }
@@ -147,7 +179,17 @@ mod tests {
         assert_eq!(encode_header(&mut out, true, 0, OP_TEXT, None, 5), 2);
         assert_eq!(&out[..2], &[0x81, 0x05]);
         // masked "Hello"
-        assert_eq!(encode_header(&mut out, true, 0, OP_TEXT, Some([0x37, 0xfa, 0x21, 0x3d]), 5), 6);
+        assert_eq!(
+            encode_header(
+                &mut out,
+                true,
+                0,
+                OP_TEXT,
+                Some([0x37, 0xfa, 0x21, 0x3d]),
+                5
+            ),
+            6
+        );
         assert_eq!(&out[..6], &[0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d]);
         // 256 bytes binary
         assert_eq!(encode_header(&mut out, true, 0, OP_BINARY, None, 256), 4);

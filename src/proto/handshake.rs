@@ -61,7 +61,10 @@ pub fn parse_request(buf: &[u8], max_headers: usize) -> Parse {
 impl Request {
     /// First value of header `name` (lower-case).
     pub fn header(&self, name: &str) -> Option<&[u8]> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_slice())
     }
 
     /// All values of `name` joined with ", " (RFC 7230 3.2.2).
@@ -128,7 +131,10 @@ pub enum Upgrade {
     Ws(WsUpgrade),
     /// A broken upgrade request: answer with this status (426 carries
     /// `Sec-WebSocket-Version: 13`) and close.
-    Reject { status: u16, reason: &'static str },
+    Reject {
+        status: u16,
+        reason: &'static str,
+    },
 }
 
 /// Decides whether `req` asks for a WebSocket and whether it may have one
@@ -138,34 +144,69 @@ pub fn check_upgrade(req: &Request) -> Upgrade {
         return Upgrade::None;
     }
     if req.method != "GET" {
-        return Upgrade::Reject { status: 400, reason: "websocket upgrade needs GET" };
+        return Upgrade::Reject {
+            status: 400,
+            reason: "websocket upgrade needs GET",
+        };
     }
     if req.minor_version < 1 {
-        return Upgrade::Reject { status: 400, reason: "websocket upgrade needs HTTP/1.1" };
+        return Upgrade::Reject {
+            status: 400,
+            reason: "websocket upgrade needs HTTP/1.1",
+        };
     }
     if req.header("host").is_none() {
-        return Upgrade::Reject { status: 400, reason: "missing Host" };
+        return Upgrade::Reject {
+            status: 400,
+            reason: "missing Host",
+        };
     }
     if !req.has_token("connection", "upgrade") {
-        return Upgrade::Reject { status: 400, reason: "Connection lacks upgrade" };
+        return Upgrade::Reject {
+            status: 400,
+            reason: "Connection lacks upgrade",
+        };
     }
     match req.header("sec-websocket-version") {
-        None => return Upgrade::Reject { status: 426, reason: "missing Sec-WebSocket-Version" },
+        None => {
+            return Upgrade::Reject {
+                status: 426,
+                reason: "missing Sec-WebSocket-Version",
+            }
+        }
         Some(v) if v.trim_ascii() != b"13" => {
-            return Upgrade::Reject { status: 426, reason: "unsupported Sec-WebSocket-Version" }
+            return Upgrade::Reject {
+                status: 426,
+                reason: "unsupported Sec-WebSocket-Version",
+            }
         }
         _ => {}
     }
     let key = match req.header("sec-websocket-key") {
         Some(k) => k.trim_ascii(),
-        None => return Upgrade::Reject { status: 400, reason: "missing Sec-WebSocket-Key" },
+        None => {
+            return Upgrade::Reject {
+                status: 400,
+                reason: "missing Sec-WebSocket-Key",
+            }
+        }
     };
     let valid_key = base64::engine::general_purpose::STANDARD
         .decode(key)
         .map(|d| d.len() == 16)
         .unwrap_or(false);
-    if !valid_key || req.headers.iter().filter(|(n, _)| n == "sec-websocket-key").count() > 1 {
-        return Upgrade::Reject { status: 400, reason: "invalid Sec-WebSocket-Key" };
+    if !valid_key
+        || req
+            .headers
+            .iter()
+            .filter(|(n, _)| n == "sec-websocket-key")
+            .count()
+            > 1
+    {
+        return Upgrade::Reject {
+            status: 400,
+            reason: "invalid Sec-WebSocket-Key",
+        };
     }
     let protocols = req
         .headers
@@ -235,7 +276,11 @@ pub fn error_response(status: u16, server: &str) -> Vec<u8> {
         status,
         status_text(status)
     );
-    let extra = if status == 426 { "Sec-WebSocket-Version: 13\r\n" } else { "" };
+    let extra = if status == 426 {
+        "Sec-WebSocket-Version: 13\r\n"
+    } else {
+        ""
+    };
     format!(
         "HTTP/1.1 {} {}\r\nserver: {}\r\ncontent-type: text/html\r\ncontent-length: {}\r\n{}connection: close\r\n\r\n{}",
         status,
@@ -265,7 +310,10 @@ mod tests {
 
     #[test]
     fn rfc_sample_accept_key() {
-        assert_eq!(accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assert_eq!(
+            accept_key("dGhlIHNhbXBsZSBub25jZQ=="),
+            "s3pPLMBiTxaQ9kYGzzhZRbK+xOo="
+        );
     }
 
     #[test]
@@ -281,8 +329,14 @@ mod tests {
 
     #[test]
     fn partial_and_plain() {
-        assert!(matches!(parse_request(b"GET / HTTP/1.1\r\nHost: x\r\n", 8), Parse::Partial));
-        assert_eq!(check_upgrade(&req("GET / HTTP/1.1\r\nHost: x\r\n\r\n")), Upgrade::None);
+        assert!(matches!(
+            parse_request(b"GET / HTTP/1.1\r\nHost: x\r\n", 8),
+            Parse::Partial
+        ));
+        assert_eq!(
+            check_upgrade(&req("GET / HTTP/1.1\r\nHost: x\r\n\r\n")),
+            Upgrade::None
+        );
     }
 
     fn status_of(s: &str) -> u16 {
@@ -297,10 +351,21 @@ mod tests {
         assert_eq!(status_of(&GOOD.replace("GET", "POST")), 400);
         assert_eq!(status_of(&GOOD.replace("HTTP/1.1", "HTTP/1.0")), 400);
         assert_eq!(status_of(&GOOD.replace("Version: 13", "Version: 8")), 426);
-        assert_eq!(status_of(&GOOD.replace("dGhlIHNhbXBsZSBub25jZQ==", "abc")), 400);
-        assert_eq!(status_of(&GOOD.replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "")), 400);
-        assert_eq!(status_of(&GOOD.replace("keep-alive, Upgrade", "keep-alive")), 400);
-        assert!(error_response(426, "lws").windows(26).any(|w| w == b"Sec-WebSocket-Version: 13\r"));
+        assert_eq!(
+            status_of(&GOOD.replace("dGhlIHNhbXBsZSBub25jZQ==", "abc")),
+            400
+        );
+        assert_eq!(
+            status_of(&GOOD.replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "")),
+            400
+        );
+        assert_eq!(
+            status_of(&GOOD.replace("keep-alive, Upgrade", "keep-alive")),
+            400
+        );
+        assert!(error_response(426, "lws")
+            .windows(26)
+            .any(|w| w == b"Sec-WebSocket-Version: 13\r"));
     }
 
     #[test]

@@ -65,7 +65,11 @@ mod tests {
                     let mut expect = backing[mis..mis + len].to_vec();
                     reference(&mut expect, key, offset);
                     apply_mask(&mut backing[mis..mis + len], key, offset);
-                    assert_eq!(&backing[mis..mis + len], &expect[..], "len {len} off {offset} mis {mis}");
+                    assert_eq!(
+                        &backing[mis..mis + len],
+                        &expect[..],
+                        "len {len} off {offset} mis {mis}"
+                    );
                 }
             }
         }

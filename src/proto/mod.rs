@@ -9,7 +9,7 @@
 
 pub mod close;
 pub mod frame;
+pub mod handshake;
 pub mod mask;
 pub mod rx;
 pub mod utf8;
-pub mod handshake;

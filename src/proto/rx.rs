@@ -36,11 +36,20 @@ pub struct RxConfig {
 impl RxConfig {
     /// Server role, no limits, UTF-8 validation on, no extensions.
     pub fn server() -> Self {
-        RxConfig { expect_masked: true, max_frame_payload: 0, max_message: 0, validate_utf8: true, allowed_rsv: 0 }
+        RxConfig {
+            expect_masked: true,
+            max_frame_payload: 0,
+            max_message: 0,
+            validate_utf8: true,
+            allowed_rsv: 0,
+        }
     }
     /// Client role, no limits, UTF-8 validation on, no extensions.
     pub fn client() -> Self {
-        RxConfig { expect_masked: false, ..Self::server() }
+        RxConfig {
+            expect_masked: false,
+            ..Self::server()
+        }
     }
 }
 
@@ -52,15 +61,29 @@ pub enum RxEvent {
     /// of this frame's payload still to come after this chunk; `message_end` =
     /// `frame_fin && frame_remaining == 0`. Empty data frames still produce
     /// one Data event with an empty range. `rsv` = this frame's RSV bits.
-    Data { range: Range<usize>, binary: bool, first: bool, frame_fin: bool, frame_remaining: u64, message_end: bool, rsv: u8 },
+    Data {
+        range: Range<usize>,
+        binary: bool,
+        first: bool,
+        frame_fin: bool,
+        frame_remaining: u64,
+        message_end: bool,
+        rsv: u8,
+    },
     Ping(Vec<u8>),
     Pong(Vec<u8>),
     /// A valid close frame; `code` None when the body was empty; `reason` is
     /// valid UTF-8 (when validating) and at most 123 bytes.
-    Close { code: Option<u16>, reason: Vec<u8> },
+    Close {
+        code: Option<u16>,
+        reason: Vec<u8>,
+    },
     /// Protocol violation: close with this code (1002, 1007, 1009) and this
     /// short reason. Sticky: every later `feed` returns `(0, Some(Fail))`.
-    Fail { code: u16, reason: &'static str },
+    Fail {
+        code: u16,
+        reason: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -194,14 +217,18 @@ impl Rx {
     /// complete header set up the frame and switch state.
     fn read_header(&mut self, buf: &[u8], pos: &mut usize) -> Result<(), (u16, &'static str)> {
         if self.hdr_len == 0 {
-            let Some(&b0) = buf.get(*pos) else { return Ok(()) };
+            let Some(&b0) = buf.get(*pos) else {
+                return Ok(());
+            };
             *pos += 1;
             self.hdr[0] = b0;
             self.hdr_len = 1;
             self.check_byte0(b0)?;
         }
         if self.hdr_len == 1 {
-            let Some(&b1) = buf.get(*pos) else { return Ok(()) };
+            let Some(&b1) = buf.get(*pos) else {
+                return Ok(());
+            };
             *pos += 1;
             self.hdr[1] = b1;
             self.hdr_len = 2;
@@ -260,12 +287,20 @@ impl Rx {
             return Err((CLOSE_PROTOCOL_ERROR, "reserved bits set"));
         }
         match opcode {
-            OP_CONT if !self.msg_open => Err((CLOSE_PROTOCOL_ERROR, "continuation without message")),
-            OP_TEXT | OP_BINARY if self.msg_open => Err((CLOSE_PROTOCOL_ERROR, "expected continuation frame")),
+            OP_CONT if !self.msg_open => {
+                Err((CLOSE_PROTOCOL_ERROR, "continuation without message"))
+            }
+            OP_TEXT | OP_BINARY if self.msg_open => {
+                Err((CLOSE_PROTOCOL_ERROR, "expected continuation frame"))
+            }
             OP_CONT | OP_TEXT | OP_BINARY => Ok(()),
-            OP_CLOSE | OP_PING | OP_PONG if !fin => Err((CLOSE_PROTOCOL_ERROR, "fragmented control frame")),
+            OP_CLOSE | OP_PING | OP_PONG if !fin => {
+                Err((CLOSE_PROTOCOL_ERROR, "fragmented control frame"))
+            }
             // no extension defines RSV bits on control frames
-            OP_CLOSE | OP_PING | OP_PONG if rsv != 0 => Err((CLOSE_PROTOCOL_ERROR, "reserved bits on control frame")),
+            OP_CLOSE | OP_PING | OP_PONG if rsv != 0 => {
+                Err((CLOSE_PROTOCOL_ERROR, "reserved bits on control frame"))
+            }
             OP_CLOSE | OP_PING | OP_PONG => Ok(()),
             _ => Err((CLOSE_PROTOCOL_ERROR, "reserved opcode")),
         }
@@ -274,9 +309,18 @@ impl Rx {
     fn check_byte1(&self, b1: u8) -> Result<(), (u16, &'static str)> {
         let masked = b1 & 0x80 != 0;
         if masked != self.cfg.expect_masked {
-            return Err((CLOSE_PROTOCOL_ERROR, if masked { "masked frame from server" } else { "unmasked frame from client" }));
+            return Err((
+                CLOSE_PROTOCOL_ERROR,
+                if masked {
+                    "masked frame from server"
+                } else {
+                    "unmasked frame from client"
+                },
+            ));
         }
-        if frame::is_control(self.hdr[0] & 0x0F) && (b1 & 0x7F) as usize > frame::MAX_CONTROL_PAYLOAD {
+        if frame::is_control(self.hdr[0] & 0x0F)
+            && (b1 & 0x7F) as usize > frame::MAX_CONTROL_PAYLOAD
+        {
             return Err((CLOSE_PROTOCOL_ERROR, "control frame too long"));
         }
         Ok(())
@@ -294,10 +338,19 @@ impl Rx {
         let message_end = self.fin && self.remaining == 0;
         if !self.msg_binary && !self.msg_compressed && self.cfg.validate_utf8 {
             if !self.utf8.feed(chunk) {
-                return self.fail_at(end, (CLOSE_INVALID_PAYLOAD, "invalid UTF-8 in text message"));
+                return self.fail_at(
+                    end,
+                    (CLOSE_INVALID_PAYLOAD, "invalid UTF-8 in text message"),
+                );
             }
             if message_end && !self.utf8.is_complete() {
-                return self.fail_at(end, (CLOSE_INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence"));
+                return self.fail_at(
+                    end,
+                    (
+                        CLOSE_INVALID_PAYLOAD,
+                        "text message ends inside a UTF-8 sequence",
+                    ),
+                );
             }
         }
         let ev = RxEvent::Data {
@@ -323,16 +376,29 @@ impl Rx {
             OP_PING => RxEvent::Ping(payload),
             OP_PONG => RxEvent::Pong(payload),
             _ => match close::parse_close_payload_opt(&payload, self.cfg.validate_utf8) {
-                Ok(None) => RxEvent::Close { code: None, reason: Vec::new() },
+                Ok(None) => RxEvent::Close {
+                    code: None,
+                    reason: Vec::new(),
+                },
                 Ok(Some((code, _))) => {
                     payload.drain(..2);
-                    RxEvent::Close { code: Some(code), reason: payload }
+                    RxEvent::Close {
+                        code: Some(code),
+                        reason: payload,
+                    }
                 }
                 Err(CLOSE_INVALID_PAYLOAD) => {
-                    return self.fail_at(pos, (CLOSE_INVALID_PAYLOAD, "invalid UTF-8 in close reason"))
+                    return self.fail_at(
+                        pos,
+                        (CLOSE_INVALID_PAYLOAD, "invalid UTF-8 in close reason"),
+                    )
                 }
                 Err(code) => {
-                    let why = if payload.len() == 1 { "close payload of 1 byte" } else { "invalid close code" };
+                    let why = if payload.len() == 1 {
+                        "close payload of 1 byte"
+                    } else {
+                        "invalid close code"
+                    };
                     return self.fail_at(pos, (code, why));
                 }
             },
@@ -340,7 +406,11 @@ impl Rx {
         (pos, Some(ev))
     }
 
-    fn fail_at(&mut self, pos: usize, (code, reason): (u16, &'static str)) -> (usize, Option<RxEvent>) {
+    fn fail_at(
+        &mut self,
+        pos: usize,
+        (code, reason): (u16, &'static str),
+    ) -> (usize, Option<RxEvent>) {
         self.state = State::Failed;
         self.fail = (code, reason);
         self.ctrl = Vec::new();

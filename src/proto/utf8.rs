@@ -122,7 +122,17 @@ mod tests {
 
     #[test]
     fn valid_samples() {
-        for s in ["", "a", "κόσμε", "Hello-µ@ßöäüàá-UTF-8!!", "\u{10FFFF}", "\u{FFFF}", "\u{D7FF}", "\u{E000}", "𝄞x"] {
+        for s in [
+            "",
+            "a",
+            "κόσμε",
+            "Hello-µ@ßöäüàá-UTF-8!!",
+            "\u{10FFFF}",
+            "\u{FFFF}",
+            "\u{D7FF}",
+            "\u{E000}",
+            "𝄞x",
+        ] {
             all_splits_agree(s.as_bytes());
         }
     }
@@ -130,9 +140,24 @@ mod tests {
     #[test]
     fn invalid_samples() {
         let cases: &[&[u8]] = &[
-            b"\xc0\x80", b"\xc1\xbf", b"\xe0\x80\x80", b"\xe0\x9f\xbf", b"\xed\xa0\x80", b"\xed\xbf\xbf",
-            b"\xf0\x80\x80\x80", b"\xf0\x8f\xbf\xbf", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80", b"\xff", b"\xfe",
-            b"\x80", b"\xbf", b"a\xc2", b"\xe2\x82", b"\xf0\x9f\x98", b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited",
+            b"\xc0\x80",
+            b"\xc1\xbf",
+            b"\xe0\x80\x80",
+            b"\xe0\x9f\xbf",
+            b"\xed\xa0\x80",
+            b"\xed\xbf\xbf",
+            b"\xf0\x80\x80\x80",
+            b"\xf0\x8f\xbf\xbf",
+            b"\xf4\x90\x80\x80",
+            b"\xf5\x80\x80\x80",
+            b"\xff",
+            b"\xfe",
+            b"\x80",
+            b"\xbf",
+            b"a\xc2",
+            b"\xe2\x82",
+            b"\xf0\x9f\x98",
+            b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited",
         ];
         for c in cases {
             all_splits_agree(c);
@@ -193,7 +218,16 @@ mod tests {
             s ^= s << 17;
             s
         };
-        let conts: [&[u8]; 8] = [b"", b"\x80", b"\x80\x80", b"\x80\x80\x80", b"\x90\x80\x80", b"\xa0\x80", b"\x90\x80", b"\xa0"];
+        let conts: [&[u8]; 8] = [
+            b"",
+            b"\x80",
+            b"\x80\x80",
+            b"\x80\x80\x80",
+            b"\x90\x80\x80",
+            b"\xa0\x80",
+            b"\x90\x80",
+            b"\xa0",
+        ];
         for _ in 0..20000 {
             let len = (next() % 6) as usize;
             let bytes: Vec<u8> = (0..len).map(|_| 0x70 + (next() % 0x90) as u8).collect();

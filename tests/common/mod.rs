@@ -36,12 +36,18 @@ pub fn profile_dir() -> PathBuf {
 /// Our cdylib as cargo built it for this test run.
 pub fn our_cdylib() -> PathBuf {
     let profile = profile_dir();
-    for p in [profile.join("deps/libwebsockets.so"), profile.join("libwebsockets.so")] {
+    for p in [
+        profile.join("deps/libwebsockets.so"),
+        profile.join("libwebsockets.so"),
+    ] {
         if p.exists() {
             return p;
         }
     }
-    panic!("our cdylib libwebsockets.so not found under {}", profile.display());
+    panic!(
+        "our cdylib libwebsockets.so not found under {}",
+        profile.display()
+    );
 }
 
 /// A directory holding `libwebsockets.so.17` and `libwebsockets.so`
@@ -110,7 +116,8 @@ pub fn compile_c(
     fs::create_dir_all(&out_dir).expect("create c-bin");
     let out = out_dir.join(name);
     let mut cmd = Command::new("gcc");
-    cmd.args(["-Wall", "-Wextra", "-Werror", "-g", "-o"]).arg(&out);
+    cmd.args(["-Wall", "-Wextra", "-Werror", "-g", "-o"])
+        .arg(&out);
     let lib_dir = match headers {
         Headers::Ours => {
             cmd.arg("-I").arg(repo().join("include"));
@@ -119,7 +126,9 @@ pub fn compile_c(
         Headers::Debian => debian_lib_dir().expect("Debian's libwebsockets.so.17 is not installed"),
     };
     cmd.args(extra_args).args(sources);
-    cmd.arg("-L").arg(&lib_dir).args(["-lwebsockets", "-lpthread"]);
+    cmd.arg("-L")
+        .arg(&lib_dir)
+        .args(["-lwebsockets", "-lpthread"]);
     let o = cmd.output().expect("run gcc");
     if !o.status.success() {
         panic!(
@@ -175,7 +184,12 @@ impl Server {
     }
 
     /// Like [`Server::spawn`], but runs `wrapper... bin args` (e.g. valgrind).
-    pub fn spawn_wrapped(wrapper: &[&str], bin: &Path, lib_dir: Option<&Path>, args: &[&str]) -> Server {
+    pub fn spawn_wrapped(
+        wrapper: &[&str],
+        bin: &Path,
+        lib_dir: Option<&Path>,
+        args: &[&str],
+    ) -> Server {
         use std::io::BufRead;
         use std::process::Stdio;
         let mut cmd = if let Some((w, rest)) = wrapper.split_first() {
@@ -185,11 +199,16 @@ impl Server {
         } else {
             Command::new(bin)
         };
-        cmd.args(args).current_dir(repo()).stdin(Stdio::null()).stdout(Stdio::piped());
+        cmd.args(args)
+            .current_dir(repo())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped());
         if let Some(d) = lib_dir {
             cmd.env("LD_LIBRARY_PATH", d);
         }
-        let mut child = cmd.spawn().unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
+        let mut child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
         let out = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -204,7 +223,10 @@ impl Server {
                 }
             }
         });
-        Server { child: KillOnDrop(child), lines: rx }
+        Server {
+            child: KillOnDrop(child),
+            lines: rx,
+        }
     }
 
     /// The next stdout line, or `None` on EOF or after `timeout`.

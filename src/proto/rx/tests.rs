@@ -61,7 +61,12 @@ fn run(cfg: RxConfig, stream: &[u8], splits: &[usize]) -> Vec<Norm> {
     let mut out = Vec::new();
     let mut msg: Option<(bool, Vec<u8>)> = None;
     let mut cuts = vec![0];
-    cuts.extend(splits.iter().copied().filter(|&s| s > 0 && s < stream.len()));
+    cuts.extend(
+        splits
+            .iter()
+            .copied()
+            .filter(|&s| s > 0 && s < stream.len()),
+    );
     cuts.push(stream.len());
     'segments: for w in cuts.windows(2) {
         let mut seg = stream[w[0]..w[1]].to_vec();
@@ -76,7 +81,15 @@ fn run(cfg: RxConfig, stream: &[u8], splits: &[usize]) -> Vec<Norm> {
                     assert_eq!(off, seg.len(), "None must mean all consumed");
                     break;
                 }
-                Some(RxEvent::Data { range, binary, first, frame_fin, frame_remaining, message_end, .. }) => {
+                Some(RxEvent::Data {
+                    range,
+                    binary,
+                    first,
+                    frame_fin,
+                    frame_remaining,
+                    message_end,
+                    ..
+                }) => {
                     assert!(range.end <= n, "range within consumed");
                     assert_eq!(message_end, frame_fin && frame_remaining == 0);
                     // a chunk ends where the buffer ends or the frame ends
@@ -96,7 +109,9 @@ fn run(cfg: RxConfig, stream: &[u8], splits: &[usize]) -> Vec<Norm> {
                 Some(RxEvent::Fail { code, .. }) => {
                     out.push(Norm::Fail(code));
                     // sticky
-                    assert!(matches!(rx.feed(&mut [0x81, 0x80]), (0, Some(RxEvent::Fail { code: c, .. })) if c == code));
+                    assert!(
+                        matches!(rx.feed(&mut [0x81, 0x80]), (0, Some(RxEvent::Fail { code: c, .. })) if c == code)
+                    );
                     break 'segments;
                 }
             }
@@ -137,7 +152,10 @@ fn cli() -> RxConfig {
 }
 
 fn msg(binary: bool, d: &[u8]) -> Norm {
-    Norm::Msg { binary, data: d.to_vec() }
+    Norm::Msg {
+        binary,
+        data: d.to_vec(),
+    }
 }
 
 // ---------- basic delivery ----------
@@ -145,11 +163,26 @@ fn msg(binary: bool, d: &[u8]) -> Norm {
 #[test]
 fn rfc_examples() {
     // RFC 6455 5.7
-    assert_eq!(both(cli(), b"\x81\x05\x48\x65\x6c\x6c\x6f"), vec![msg(false, b"Hello")]);
-    assert_eq!(both(srv(), b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"), vec![msg(false, b"Hello")]);
-    assert_eq!(both(cli(), b"\x01\x03\x48\x65\x6c\x80\x02\x6c\x6f"), vec![msg(false, b"Hello")]);
-    assert_eq!(both(cli(), b"\x89\x05\x48\x65\x6c\x6c\x6f"), vec![Norm::Ping(b"Hello".to_vec())]);
-    assert_eq!(both(srv(), b"\x8a\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"), vec![Norm::Pong(b"Hello".to_vec())]);
+    assert_eq!(
+        both(cli(), b"\x81\x05\x48\x65\x6c\x6c\x6f"),
+        vec![msg(false, b"Hello")]
+    );
+    assert_eq!(
+        both(srv(), b"\x81\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"),
+        vec![msg(false, b"Hello")]
+    );
+    assert_eq!(
+        both(cli(), b"\x01\x03\x48\x65\x6c\x80\x02\x6c\x6f"),
+        vec![msg(false, b"Hello")]
+    );
+    assert_eq!(
+        both(cli(), b"\x89\x05\x48\x65\x6c\x6c\x6f"),
+        vec![Norm::Ping(b"Hello".to_vec())]
+    );
+    assert_eq!(
+        both(srv(), b"\x8a\x85\x37\xfa\x21\x3d\x7f\x9f\x4d\x51\x58"),
+        vec![Norm::Pong(b"Hello".to_vec())]
+    );
     let mut big = vec![0x82, 0x7E, 0x01, 0x00];
     big.extend(std::iter::repeat_n(7u8, 256));
     assert_eq!(both(cli(), &big), vec![msg(true, &[7; 256])]);
@@ -164,7 +197,15 @@ fn data_is_unmasked_in_place_without_copy() {
     let mut rx = Rx::new(srv());
     let (n, ev) = rx.feed(&mut buf);
     assert_eq!(n, buf.len());
-    let Some(RxEvent::Data { range, binary: true, first: true, frame_fin: true, frame_remaining: 0, message_end: true, rsv: 0 }) = ev
+    let Some(RxEvent::Data {
+        range,
+        binary: true,
+        first: true,
+        frame_fin: true,
+        frame_remaining: 0,
+        message_end: true,
+        rsv: 0,
+    }) = ev
     else {
         panic!("{ev:?}")
     };
@@ -181,13 +222,30 @@ fn chunks_end_at_buffer_end_and_report_remaining() {
     let (a, b) = stream.split_at_mut(6 + 30);
     let (n, ev) = rx.feed(a);
     assert_eq!(n, 36);
-    let Some(RxEvent::Data { range, first: true, frame_remaining: 70, message_end: false, frame_fin: true, .. }) = ev else {
+    let Some(RxEvent::Data {
+        range,
+        first: true,
+        frame_remaining: 70,
+        message_end: false,
+        frame_fin: true,
+        ..
+    }) = ev
+    else {
         panic!("{ev:?}")
     };
     assert_eq!(&a[range], &payload[..30]);
     let (n, ev) = rx.feed(b);
     assert_eq!(n, 70);
-    let Some(RxEvent::Data { range, first: false, frame_remaining: 0, message_end: true, .. }) = ev else { panic!("{ev:?}") };
+    let Some(RxEvent::Data {
+        range,
+        first: false,
+        frame_remaining: 0,
+        message_end: true,
+        ..
+    }) = ev
+    else {
+        panic!("{ev:?}")
+    };
     assert_eq!(&b[range], &payload[30..]);
 }
 
@@ -212,13 +270,18 @@ fn empty_messages_and_empty_final_fragment() {
     s.extend(c(false, OP_TEXT, b"ab"));
     s.extend(c(false, OP_CONT, b""));
     s.extend(c(true, OP_CONT, b""));
-    assert_eq!(both(srv(), &s), vec![msg(false, b""), msg(true, b""), msg(false, b"ab")]);
+    assert_eq!(
+        both(srv(), &s),
+        vec![msg(false, b""), msg(true, b""), msg(false, b"ab")]
+    );
     // exactly one (empty) Data event for an empty message
     let mut buf = c(true, OP_TEXT, b"");
     let mut rx = Rx::new(srv());
     let (n, ev) = rx.feed(&mut buf);
     assert_eq!(n, 6);
-    assert!(matches!(ev, Some(RxEvent::Data { range, first: true, message_end: true, .. }) if range == (6..6)));
+    assert!(
+        matches!(ev, Some(RxEvent::Data { range, first: true, message_end: true, .. }) if range == (6..6))
+    );
     assert_eq!(rx.feed(&mut []), (0, None));
 }
 
@@ -228,7 +291,10 @@ fn in_message_tracks_fragmentation() {
     assert!(!rx.in_message());
     rx.feed(&mut c(false, OP_TEXT, b"a"));
     assert!(rx.in_message());
-    assert!(matches!(rx.feed(&mut c(true, OP_PING, b"p")).1, Some(RxEvent::Ping(_))));
+    assert!(matches!(
+        rx.feed(&mut c(true, OP_PING, b"p")).1,
+        Some(RxEvent::Ping(_))
+    ));
     assert!(rx.in_message());
     rx.feed(&mut c(true, OP_CONT, b"b"));
     assert!(!rx.in_message());
@@ -239,7 +305,11 @@ fn ten_thousand_small_frames_in_one_buffer() {
     let mut s = Vec::new();
     for i in 0..10_000u32 {
         let p = i.to_string();
-        s.extend(c(true, if i % 3 == 0 { OP_BINARY } else { OP_TEXT }, p.as_bytes()));
+        s.extend(c(
+            true,
+            if i % 3 == 0 { OP_BINARY } else { OP_TEXT },
+            p.as_bytes(),
+        ));
     }
     let mut rx = Rx::new(srv());
     let mut off = 0;
@@ -247,8 +317,17 @@ fn ten_thousand_small_frames_in_one_buffer() {
     loop {
         let (n, ev) = rx.feed(&mut s[off..]);
         match ev {
-            Some(RxEvent::Data { range, binary, first: true, message_end: true, .. }) => {
-                assert_eq!(&s[off + range.start..off + range.end], i.to_string().as_bytes());
+            Some(RxEvent::Data {
+                range,
+                binary,
+                first: true,
+                message_end: true,
+                ..
+            }) => {
+                assert_eq!(
+                    &s[off + range.start..off + range.end],
+                    i.to_string().as_bytes()
+                );
                 assert_eq!(binary, i % 3 == 0);
                 i += 1;
             }
@@ -266,27 +345,52 @@ fn ten_thousand_small_frames_in_one_buffer() {
 #[test]
 fn rule_rsv_bits() {
     for rsv in [0x10, 0x20, 0x40, 0x70] {
-        assert_eq!(fail_code(srv(), &frame_bytes(true, rsv, OP_TEXT, Some(KEY), b"x")), Some(1002));
+        assert_eq!(
+            fail_code(srv(), &frame_bytes(true, rsv, OP_TEXT, Some(KEY), b"x")),
+            Some(1002)
+        );
     }
     // negotiated RSV1 is fine and reported
-    let cfg = RxConfig { allowed_rsv: 0x40, ..srv() };
+    let cfg = RxConfig {
+        allowed_rsv: 0x40,
+        ..srv()
+    };
     let mut buf = frame_bytes(true, 0x40, OP_BINARY, Some(KEY), b"z");
-    assert!(matches!(Rx::new(cfg).feed(&mut buf).1, Some(RxEvent::Data { rsv: 0x40, .. })));
+    assert!(matches!(
+        Rx::new(cfg).feed(&mut buf).1,
+        Some(RxEvent::Data { rsv: 0x40, .. })
+    ));
     // but not RSV2, and not RSV1 on control frames
-    assert_eq!(fail_code(cfg, &frame_bytes(true, 0x20, OP_BINARY, Some(KEY), b"z")), Some(1002));
-    assert_eq!(fail_code(cfg, &frame_bytes(true, 0x40, OP_PING, Some(KEY), b"z")), Some(1002));
+    assert_eq!(
+        fail_code(cfg, &frame_bytes(true, 0x20, OP_BINARY, Some(KEY), b"z")),
+        Some(1002)
+    );
+    assert_eq!(
+        fail_code(cfg, &frame_bytes(true, 0x40, OP_PING, Some(KEY), b"z")),
+        Some(1002)
+    );
     // compressed text is not UTF-8 checked here (the inflater does it)
-    assert_eq!(both(cfg, &frame_bytes(true, 0x40, OP_TEXT, Some(KEY), b"\xff")), vec![msg(false, b"\xff")]);
+    assert_eq!(
+        both(cfg, &frame_bytes(true, 0x40, OP_TEXT, Some(KEY), b"\xff")),
+        vec![msg(false, b"\xff")]
+    );
 }
 
 #[test]
 fn rule_reserved_opcodes() {
     for op in (3..=7).chain(11..=15) {
         assert_eq!(fail_code(srv(), &c(true, op, b"")), Some(1002), "op {op}");
-        assert_eq!(fail_code(cli(), &frame_bytes(true, 0, op, None, b"abc")), Some(1002), "op {op}");
+        assert_eq!(
+            fail_code(cli(), &frame_bytes(true, 0, op, None, b"abc")),
+            Some(1002),
+            "op {op}"
+        );
         // fail-fast: the first byte suffices
         let mut rx = Rx::new(srv());
-        assert!(matches!(rx.feed(&mut [0x80 | op]), (1, Some(RxEvent::Fail { code: 1002, .. }))));
+        assert!(matches!(
+            rx.feed(&mut [0x80 | op]),
+            (1, Some(RxEvent::Fail { code: 1002, .. }))
+        ));
     }
 }
 
@@ -297,7 +401,10 @@ fn rule_control_frames() {
     assert_eq!(fail_code(srv(), &c(true, OP_PONG, &[0; 126])), Some(1002));
     assert_eq!(fail_code(srv(), &c(true, OP_CLOSE, &[3; 200])), Some(1002));
     // 125 is fine
-    assert_eq!(both(srv(), &c(true, OP_PING, &[1; 125])), vec![Norm::Ping(vec![1; 125])]);
+    assert_eq!(
+        both(srv(), &c(true, OP_PING, &[1; 125])),
+        vec![Norm::Ping(vec![1; 125])]
+    );
     // not FIN
     for op in [OP_PING, OP_PONG, OP_CLOSE] {
         assert_eq!(fail_code(srv(), &c(false, op, b"x")), Some(1002));
@@ -305,7 +412,10 @@ fn rule_control_frames() {
     // empty ping/pong
     let mut s = c(true, OP_PING, b"");
     s.extend(c(true, OP_PONG, b""));
-    assert_eq!(both(srv(), &s), vec![Norm::Ping(vec![]), Norm::Pong(vec![])]);
+    assert_eq!(
+        both(srv(), &s),
+        vec![Norm::Ping(vec![]), Norm::Pong(vec![])]
+    );
 }
 
 #[test]
@@ -328,9 +438,18 @@ fn rule_new_message_while_fragmented() {
 
 #[test]
 fn rule_masking_by_role() {
-    assert_eq!(fail_code(srv(), &frame_bytes(true, 0, OP_TEXT, None, b"hi")), Some(1002));
-    assert_eq!(fail_code(cli(), &frame_bytes(true, 0, OP_TEXT, Some(KEY), b"hi")), Some(1002));
-    assert_eq!(fail_code(srv(), &frame_bytes(true, 0, OP_PING, None, b"")), Some(1002));
+    assert_eq!(
+        fail_code(srv(), &frame_bytes(true, 0, OP_TEXT, None, b"hi")),
+        Some(1002)
+    );
+    assert_eq!(
+        fail_code(cli(), &frame_bytes(true, 0, OP_TEXT, Some(KEY), b"hi")),
+        Some(1002)
+    );
+    assert_eq!(
+        fail_code(srv(), &frame_bytes(true, 0, OP_PING, None, b"")),
+        Some(1002)
+    );
 }
 
 #[test]
@@ -341,7 +460,10 @@ fn rule_64bit_length_top_bit() {
     assert_eq!(fail_code(srv(), &s), Some(1002));
     // largest legal length is accepted (header only)
     let mut rx = Rx::new(cli());
-    assert_eq!(rx.feed(&mut [0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]), (10, None));
+    assert_eq!(
+        rx.feed(&mut [0x82, 0x7F, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]),
+        (10, None)
+    );
 }
 
 #[test]
@@ -356,12 +478,24 @@ fn non_minimal_lengths_are_accepted() {
 #[test]
 fn rule_invalid_utf8_text() {
     assert_eq!(fail_code(srv(), &c(true, OP_TEXT, b"\xff")), Some(1007));
-    assert_eq!(fail_code(srv(), &c(true, OP_TEXT, b"a\xed\xa0\x80")), Some(1007));
+    assert_eq!(
+        fail_code(srv(), &c(true, OP_TEXT, b"a\xed\xa0\x80")),
+        Some(1007)
+    );
     // binary is not checked
-    assert_eq!(both(srv(), &c(true, OP_BINARY, b"\xff")), vec![msg(true, b"\xff")]);
+    assert_eq!(
+        both(srv(), &c(true, OP_BINARY, b"\xff")),
+        vec![msg(true, b"\xff")]
+    );
     // validation off
-    let cfg = RxConfig { validate_utf8: false, ..srv() };
-    assert_eq!(both(cfg, &c(true, OP_TEXT, b"\xff")), vec![msg(false, b"\xff")]);
+    let cfg = RxConfig {
+        validate_utf8: false,
+        ..srv()
+    };
+    assert_eq!(
+        both(cfg, &c(true, OP_TEXT, b"\xff")),
+        vec![msg(false, b"\xff")]
+    );
 }
 
 #[test]
@@ -388,7 +522,11 @@ fn rule_utf8_fail_fast_across_fragments() {
     assert_eq!(code, 1007);
     assert!(at > ok_len && at <= ok_len + 7, "failed at {at}");
     // within one frame: fails before the frame ends
-    let frame = c(true, OP_TEXT, b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited");
+    let frame = c(
+        true,
+        OP_TEXT,
+        b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited",
+    );
     let mut rx = Rx::new(srv());
     let mut failed_at = None;
     for (i, &byte) in frame.iter().enumerate() {
@@ -403,7 +541,10 @@ fn rule_utf8_fail_fast_across_fragments() {
 #[test]
 fn rule_utf8_incomplete_at_message_end() {
     // ends inside a code point in a single frame
-    assert_eq!(fail_code(srv(), &c(true, OP_TEXT, b"ab\xe2\x82")), Some(1007));
+    assert_eq!(
+        fail_code(srv(), &c(true, OP_TEXT, b"ab\xe2\x82")),
+        Some(1007)
+    );
     // incomplete sequence before an empty final fragment
     let mut s = c(false, OP_TEXT, b"ab\xe2\x82");
     s.extend(c(true, OP_CONT, b""));
@@ -416,22 +557,46 @@ fn rule_utf8_incomplete_at_message_end() {
 
 #[test]
 fn rule_close_frames() {
-    assert_eq!(both(srv(), &c(true, OP_CLOSE, b"")), vec![Norm::Close(None, vec![])]);
-    assert_eq!(both(srv(), &c(true, OP_CLOSE, b"\x03\xe8")), vec![Norm::Close(Some(1000), vec![])]);
-    assert_eq!(both(srv(), &c(true, OP_CLOSE, b"\x0f\xa0bye")), vec![Norm::Close(Some(4000), b"bye".to_vec())]);
+    assert_eq!(
+        both(srv(), &c(true, OP_CLOSE, b"")),
+        vec![Norm::Close(None, vec![])]
+    );
+    assert_eq!(
+        both(srv(), &c(true, OP_CLOSE, b"\x03\xe8")),
+        vec![Norm::Close(Some(1000), vec![])]
+    );
+    assert_eq!(
+        both(srv(), &c(true, OP_CLOSE, b"\x0f\xa0bye")),
+        vec![Norm::Close(Some(4000), b"bye".to_vec())]
+    );
     assert_eq!(fail_code(srv(), &c(true, OP_CLOSE, b"\x03")), Some(1002));
-    for code in [0u16, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535] {
-        assert_eq!(fail_code(srv(), &c(true, OP_CLOSE, &code.to_be_bytes())), Some(1002), "code {code}");
+    for code in [
+        0u16, 999, 1004, 1005, 1006, 1015, 1016, 2000, 2999, 5000, 65535,
+    ] {
+        assert_eq!(
+            fail_code(srv(), &c(true, OP_CLOSE, &code.to_be_bytes())),
+            Some(1002),
+            "code {code}"
+        );
     }
-    for code in [1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999] {
-        assert_eq!(both(srv(), &c(true, OP_CLOSE, &code.to_be_bytes())), vec![Norm::Close(Some(code), vec![])]);
+    for code in [
+        1000u16, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999,
+        4000, 4999,
+    ] {
+        assert_eq!(
+            both(srv(), &c(true, OP_CLOSE, &code.to_be_bytes())),
+            vec![Norm::Close(Some(code), vec![])]
+        );
     }
     let mut bad = b"\x03\xe8".to_vec();
     bad.extend_from_slice(b"\xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5\xed\xa0\x80edited");
     assert_eq!(fail_code(srv(), &c(true, OP_CLOSE, &bad)), Some(1007));
     let mut long = b"\x03\xe8".to_vec();
     long.extend_from_slice(&[b'r'; 123]);
-    assert_eq!(both(srv(), &c(true, OP_CLOSE, &long)), vec![Norm::Close(Some(1000), vec![b'r'; 123])]);
+    assert_eq!(
+        both(srv(), &c(true, OP_CLOSE, &long)),
+        vec![Norm::Close(Some(1000), vec![b'r'; 123])]
+    );
 }
 
 #[test]
@@ -445,7 +610,12 @@ fn rule_control_interleaved_keeps_state() {
     s.extend(c(true, OP_CONT, b"\xacy"));
     assert_eq!(
         both(srv(), &s),
-        vec![Norm::Ping(b"p1".to_vec()), Norm::Pong(vec![0xff, 0xfe]), Norm::Ping(vec![]), msg(false, "x€y".as_bytes())]
+        vec![
+            Norm::Ping(b"p1".to_vec()),
+            Norm::Pong(vec![0xff, 0xfe]),
+            Norm::Ping(vec![]),
+            msg(false, "x€y".as_bytes())
+        ]
     );
     // a close in the middle of a fragmented message is reported
     let mut s = c(false, OP_BINARY, b"a");
@@ -455,22 +625,40 @@ fn rule_control_interleaved_keeps_state() {
 
 #[test]
 fn rule_too_big() {
-    let cfg = RxConfig { max_frame_payload: 10, ..srv() };
-    assert_eq!(both(cfg, &c(true, OP_BINARY, &[0; 10])), vec![msg(true, &[0; 10])]);
+    let cfg = RxConfig {
+        max_frame_payload: 10,
+        ..srv()
+    };
+    assert_eq!(
+        both(cfg, &c(true, OP_BINARY, &[0; 10])),
+        vec![msg(true, &[0; 10])]
+    );
     assert_eq!(fail_code(cfg, &c(true, OP_BINARY, &[0; 11])), Some(1009));
     // control frames are not data frames
-    assert_eq!(both(cfg, &c(true, OP_PING, &[0; 100])), vec![Norm::Ping(vec![0; 100])]);
+    assert_eq!(
+        both(cfg, &c(true, OP_PING, &[0; 100])),
+        vec![Norm::Ping(vec![0; 100])]
+    );
     // failure happens at the header, before the payload arrives
     let mut rx = Rx::new(cfg);
     let mut hdr = c(true, OP_BINARY, &[0; 1000])[..8].to_vec();
-    assert!(matches!(rx.feed(&mut hdr), (8, Some(RxEvent::Fail { code: 1009, .. }))));
+    assert!(matches!(
+        rx.feed(&mut hdr),
+        (8, Some(RxEvent::Fail { code: 1009, .. }))
+    ));
 
-    let cfg = RxConfig { max_message: 10, ..srv() };
+    let cfg = RxConfig {
+        max_message: 10,
+        ..srv()
+    };
     let mut s = c(false, OP_TEXT, b"12345");
     s.extend(c(true, OP_CONT, b"12345"));
     s.extend(c(false, OP_TEXT, b"12345"));
     s.extend(c(true, OP_CONT, b"123456"));
-    assert_eq!(both(cfg, &s), vec![msg(false, b"1234512345"), Norm::Fail(1009)]);
+    assert_eq!(
+        both(cfg, &s),
+        vec![msg(false, b"1234512345"), Norm::Fail(1009)]
+    );
 }
 
 #[test]
@@ -480,8 +668,14 @@ fn fail_is_sticky() {
     let (_, ev) = rx.feed(&mut s);
     assert!(matches!(ev, Some(RxEvent::Fail { code: 1002, .. })));
     for _ in 0..3 {
-        assert!(matches!(rx.feed(&mut c(true, OP_TEXT, b"ok")), (0, Some(RxEvent::Fail { code: 1002, .. }))));
-        assert!(matches!(rx.feed(&mut []), (0, Some(RxEvent::Fail { code: 1002, .. }))));
+        assert!(matches!(
+            rx.feed(&mut c(true, OP_TEXT, b"ok")),
+            (0, Some(RxEvent::Fail { code: 1002, .. }))
+        ));
+        assert!(matches!(
+            rx.feed(&mut []),
+            (0, Some(RxEvent::Fail { code: 1002, .. }))
+        ));
     }
 }
 
@@ -510,7 +704,13 @@ fn random_len(r: &mut Prng) -> usize {
 fn random_stream(r: &mut Prng, masked: bool) -> (Vec<u8>, Vec<Norm>) {
     let mut s = Vec::new();
     let mut expect = Vec::new();
-    let key = |r: &mut Prng| if masked { Some((r.next() as u32).to_le_bytes()) } else { None };
+    let key = |r: &mut Prng| {
+        if masked {
+            Some((r.next() as u32).to_le_bytes())
+        } else {
+            None
+        }
+    };
     let control = |r: &mut Prng, s: &mut Vec<u8>, expect: &mut Vec<Norm>| {
         let len = r.below(126) as usize;
         let p = r.bytes(len);
@@ -530,16 +730,30 @@ fn random_stream(r: &mut Prng, masked: bool) -> (Vec<u8>, Vec<Norm>) {
         }
         let binary = r.chance(50);
         let len = random_len(r);
-        let data = if binary { r.bytes(len) } else { random_text(r, len) };
+        let data = if binary {
+            r.bytes(len)
+        } else {
+            random_text(r, len)
+        };
         // cut into fragments at arbitrary byte positions (also mid code point)
         let nfrag = 1 + r.below(4) as usize;
-        let mut cuts: Vec<usize> = (0..nfrag - 1).map(|_| r.below(data.len() as u64 + 1) as usize).collect();
+        let mut cuts: Vec<usize> = (0..nfrag - 1)
+            .map(|_| r.below(data.len() as u64 + 1) as usize)
+            .collect();
         cuts.sort_unstable();
         let mut bounds = vec![0];
         bounds.extend(cuts);
         bounds.push(data.len());
         for (i, w) in bounds.windows(2).enumerate() {
-            let op = if i == 0 { if binary { OP_BINARY } else { OP_TEXT } } else { OP_CONT };
+            let op = if i == 0 {
+                if binary {
+                    OP_BINARY
+                } else {
+                    OP_TEXT
+                }
+            } else {
+                OP_CONT
+            };
             let fin = i == nfrag - 1;
             s.extend(frame_bytes(fin, 0, op, key(r), &data[w[0]..w[1]]));
             if !fin && r.chance(30) {
@@ -570,9 +784,15 @@ fn property_any_split_gives_same_events() {
         assert_eq!(all(cfg, &stream), expect, "iter {iter} all-at-once");
         // random split points
         let nsplits = r.below(40) as usize;
-        let mut splits: Vec<usize> = (0..nsplits).map(|_| r.below(stream.len() as u64 + 1) as usize).collect();
+        let mut splits: Vec<usize> = (0..nsplits)
+            .map(|_| r.below(stream.len() as u64 + 1) as usize)
+            .collect();
         splits.sort_unstable();
-        assert_eq!(run(cfg, &stream, &splits), expect, "iter {iter} splits {splits:?}");
+        assert_eq!(
+            run(cfg, &stream, &splits),
+            expect,
+            "iter {iter} splits {splits:?}"
+        );
         // byte at a time (keep it quick for the long streams)
         if stream.len() < 200_000 && iter % 3 == 0 {
             assert_eq!(bytewise(cfg, &stream), expect, "iter {iter} bytewise");
@@ -586,13 +806,23 @@ fn property_random_bytes_never_panic_and_agree() {
     let mut r = Prng(0xBAD_C0DE);
     for iter in 0..2000 {
         let masked = iter % 2 == 0;
-        let cfg = RxConfig { allowed_rsv: if iter % 5 == 0 { 0x40 } else { 0 }, max_message: 1000, ..if masked { srv() } else { cli() } };
-        let mut stream = if r.chance(50) { random_stream(&mut r, masked).0 } else { Vec::new() };
+        let cfg = RxConfig {
+            allowed_rsv: if iter % 5 == 0 { 0x40 } else { 0 },
+            max_message: 1000,
+            ..if masked { srv() } else { cli() }
+        };
+        let mut stream = if r.chance(50) {
+            random_stream(&mut r, masked).0
+        } else {
+            Vec::new()
+        };
         stream.truncate(4000);
         let n = r.below(64) as usize;
         stream.extend(r.bytes(n));
         let whole = all(cfg, &stream);
-        let mut splits: Vec<usize> = (0..r.below(10)).map(|_| r.below(stream.len() as u64 + 1) as usize).collect();
+        let mut splits: Vec<usize> = (0..r.below(10))
+            .map(|_| r.below(stream.len() as u64 + 1) as usize)
+            .collect();
         splits.sort_unstable();
         assert_eq!(run(cfg, &stream, &splits), whole, "iter {iter}");
     }
