@@ -8,7 +8,13 @@ use std::path::PathBuf;
 
 /// C symbols that live in the shim and must be exported from the cdylib.
 /// Rust `#[no_mangle]` functions are exported by rustc itself.
-const SHIM_EXPORTS: &[&str] = &["_lws_log", "_lws_logv", "lws_snprintf", "lws_open"];
+const SHIM_EXPORTS: &[&str] = &[
+    "_lws_log",
+    "_lws_logv",
+    "lws_snprintf",
+    "lws_open",
+    "lws_smd_msg_printf",
+];
 
 fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());

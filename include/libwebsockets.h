@@ -242,6 +242,13 @@
 
 #define LWSTXCR_PEER_TO_US 1
 
+#define MAX_PAYLOAD 384
+
+/*
+ Bytes before the payload, kept free as lws does for proxied streams.
+ */
+#define HEADER_ROOM 16
+
 #define ESTABLISHED 0
 
 #define CLOSED 4
@@ -1779,6 +1786,44 @@ int lws_service(struct lws_context *context, int timeout_ms);
  lws_service for service thread `tsi` (only thread 0 exists).
  */
 int lws_service_tsi(struct lws_context *context, int timeout_ms, int tsi);
+
+/*
+ Microseconds of CLOCK_MONOTONIC.
+ */
+lws_usec_t lws_now_usecs(void);
+
+/*
+ Allocates a message of class `_class` with `len` payload bytes (at most
+ LWS_SMD_MAX_PAYLOAD). NULL if no registered peer wants the class.
+ */
+void *lws_smd_msg_alloc(struct lws_context *ctx, lws_smd_class_t _class, size_t len);
+
+/*
+ Frees a message that was allocated but not sent; sets `*payload` NULL.
+ */
+void lws_smd_msg_free(void **payload);
+
+/*
+ Queues the message for delivery from the service loop, which takes
+ ownership. Non-zero (and the caller keeps it) when the queue is full.
+ Callable from any thread.
+ */
+int lws_smd_msg_send(struct lws_context *ctx, void *payload);
+
+/*
+ Registers a peer that receives messages of the classes in
+ `_class_filter` through `cb`.
+ */
+struct lws_smd_peer *lws_smd_register(struct lws_context *ctx,
+                                      void *opaque,
+                                      int flags,
+                                      lws_smd_class_t _class_filter,
+                                      lws_smd_notification_cb_t cb);
+
+/*
+ Removes a peer registered with lws_smd_register.
+ */
+void lws_smd_unregister(struct lws_smd_peer *pr);
 
 /*
  Sends `len` bytes at `buf` (which has LWS_PRE bytes of headroom) as a

@@ -29,6 +29,17 @@ lws_snprintf(char *str, size_t size, const char *format, ...) LWS_FORMAT(3);
 LWS_VISIBLE LWS_EXTERN int
 lws_open(const char *__file, int __oflag, ...);
 
+#define LWS_SMD_MAX_PAYLOAD		384
+#define LWS_SMD_CLASS_BITFIELD_BYTES	4
+#define LWS_SMD_STREAMTYPENAME		"_lws_smd"
+#define LWS_SMD_SS_RX_HEADER_LEN	16
+#define LWSSMDREG_FLAG_PROXIED_SS	(1 << 0)
+struct lws_smd_msg;
+
+LWS_VISIBLE LWS_EXTERN int
+lws_smd_msg_printf(struct lws_context *ctx, lws_smd_class_t _class,
+		   const char *format, ...) LWS_FORMAT(3);
+
 /* Terminates a protocols array (spelled like later lws releases). */
 #define LWS_PROTOCOL_LIST_TERM { NULL, NULL, 0, 0, 0, NULL, 0 }
 

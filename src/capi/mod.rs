@@ -10,5 +10,6 @@ pub mod http;
 pub mod log;
 pub mod misc;
 pub mod service;
+pub mod smd;
 pub mod types;
 pub mod write;

@@ -18,6 +18,8 @@ use super::{cb, opt, CONTEXT_PORT_NO_LISTEN, CONTEXT_PORT_NO_LISTEN_SERVER};
 use crate::capi::log;
 use crate::capi::types::{lws_context_creation_info, lws_http_mount, lws_protocols};
 
+const SMD_CLASS_NETWORK: u32 = 1 << 2;
+
 pub(crate) const WAKER_TOKEN: Token = Token(usize::MAX - 1);
 
 /// A scheduled timeout: fires `wsi` (slot, generation) at `at`.
@@ -58,6 +60,8 @@ pub struct Context {
     pub(crate) canonical_hostname: CString,
     /// The first service pass has run.
     pub(crate) started: Cell<bool>,
+    /// System message distribution (lws_smd_*); usable from any thread.
+    pub(crate) smd: super::smd::SmdState,
 }
 
 /// A vhost: a protocol table, mounts and optionally a listening socket.
@@ -139,7 +143,19 @@ impl Context {
             serial: Cell::new(0),
             canonical_hostname: hostname(),
             started: Cell::new(false),
+            smd: Default::default(),
         });
+        // lws's context listens to network-class messages itself, so
+        // those can always be allocated
+        ctx.smd
+            .register(std::ptr::null_mut(), SMD_CLASS_NETWORK, None);
+        if info.early_smd_cb.is_some() {
+            ctx.smd.register(
+                info.early_smd_opaque,
+                info.early_smd_class_filter,
+                info.early_smd_cb,
+            );
+        }
         if !info.pcontext.is_null() {
             // SAFETY: the caller asked us to store the context pointer there.
             unsafe { *info.pcontext = ctx.as_c() };
@@ -391,6 +407,9 @@ impl Context {
         }
         self.vhosts.borrow_mut().clear();
         self.pending.borrow_mut().clear();
+        let mut smd = self.smd.lock();
+        smd.queue.clear();
+        smd.peers.clear();
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod context;
 pub mod http;
 pub mod service;
+pub mod smd;
 pub mod wsi;
 
 pub use context::{Context, Vhost};

@@ -51,7 +51,7 @@ impl Context {
     }
 
     fn next_wait(&self, timeout_ms: c_int) -> Option<Duration> {
-        if timeout_ms < 0 || !self.pending.borrow().is_empty() {
+        if timeout_ms < 0 || !self.pending.borrow().is_empty() || self.smd.has_queued() {
             return Some(Duration::ZERO);
         }
         let timers = self.timers.borrow();
@@ -133,6 +133,7 @@ impl Context {
             self.check_pending_fail(&wsi);
             self.reap_closed();
         }
+        self.smd.deliver();
         self.run_timers();
         self.reap_closed();
         0

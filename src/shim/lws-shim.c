@@ -110,3 +110,63 @@ int lws_open(const char *file, int oflag, ...)
 
 	return fd;
 }
+
+/* System message distribution: the Rust side owns the messages. */
+typedef int (*lws_shim_smd_wants_fn)(void *ctx, uint32_t cls);
+typedef void *(*lws_shim_smd_alloc_fn)(void *ctx, uint32_t cls, size_t len);
+typedef void (*lws_shim_smd_set_len_fn)(void *payload, size_t len);
+
+static lws_shim_smd_wants_fn smd_wants;
+static lws_shim_smd_alloc_fn smd_alloc;
+static lws_shim_smd_set_len_fn smd_set_len;
+
+void lws_shim_set_smd(lws_shim_smd_wants_fn w, lws_shim_smd_alloc_fn a,
+		      lws_shim_smd_set_len_fn l);
+void lws_shim_set_smd(lws_shim_smd_wants_fn w, lws_shim_smd_alloc_fn a,
+		      lws_shim_smd_set_len_fn l)
+{
+	smd_wants = w;
+	smd_alloc = a;
+	smd_set_len = l;
+}
+
+/* exported by the Rust side */
+int lws_smd_msg_send(void *ctx, void *payload);
+void lws_smd_msg_free(void **payload);
+
+#define LWS_SHIM_SMD_MAX_PAYLOAD 384
+
+LWS_SHIM_EXPORT int lws_smd_msg_printf(void *ctx, uint32_t cls, const char *format, ...);
+
+int lws_smd_msg_printf(void *ctx, uint32_t cls, const char *format, ...)
+{
+	va_list ap;
+	void *p;
+	int n;
+
+	if (!format || !smd_wants || !smd_wants(ctx, cls))
+		/* nobody listens to this class: nothing to do, not an error */
+		return 0;
+
+	va_start(ap, format);
+	n = vsnprintf(NULL, 0, format, ap);
+	va_end(ap);
+	if (n < 0 || n > LWS_SHIM_SMD_MAX_PAYLOAD)
+		return 1;
+
+	p = smd_alloc(ctx, cls, (size_t)n + 2);
+	if (!p)
+		return 1;
+
+	va_start(ap, format);
+	vsnprintf((char *)p, (size_t)n + 1, format, ap);
+	va_end(ap);
+	smd_set_len(p, (size_t)n);
+
+	if (lws_smd_msg_send(ctx, p)) {
+		lws_smd_msg_free(&p);
+		return 1;
+	}
+
+	return 0;
+}
