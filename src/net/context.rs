@@ -65,6 +65,8 @@ pub struct Context {
 }
 
 /// A vhost: a protocol table, mounts and optionally a listening socket.
+// ctx, name and user are kept for the vhost query API (lws_get_vhost_name, ...)
+#[allow(dead_code)]
 pub struct Vhost {
     pub(crate) ctx: *const Context,
     pub(crate) name: CString,
@@ -492,10 +494,7 @@ fn default_protocol_from_pvo(
             {
                 // SAFETY: names are C strings.
                 let want = unsafe { CStr::from_ptr(node.name) };
-                if let Some(i) = protocols
-                    .iter()
-                    .position(|pr| !pr.name.is_null() && unsafe { CStr::from_ptr(pr.name) } == want)
-                {
+                if let Some(i) = super::http::protocol_index(protocols, want.to_bytes()) {
                     return i;
                 }
             }

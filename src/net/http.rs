@@ -102,13 +102,9 @@ impl Wsi {
             Some(vh.default_protocol)
         } else {
             // the client's first offer that the vhost knows, as lws does
-            up.protocols.iter().find_map(|want| {
-                vh.protocols.iter().position(|p| {
-                    !p.name.is_null()
-                        // SAFETY: protocol names are C strings owned by the program.
-                        && unsafe { CStr::from_ptr(p.name) }.to_bytes() == want.as_bytes()
-                })
-            })
+            up.protocols
+                .iter()
+                .find_map(|want| protocol_index(&vh.protocols, want.as_bytes()))
         };
         let Some(idx) = idx else {
             log::notice(&format!(
@@ -248,35 +244,21 @@ impl Wsi {
                 LWSMPRO_CALLBACK if !m.origin.is_null() => {
                     // SAFETY: origin is the protocol name, a C string.
                     let want = unsafe { CStr::from_ptr(m.origin) }.to_bytes().to_vec();
-                    if let Some(i) = self.vhost().protocols.iter().position(|p| {
-                        // SAFETY: protocol names are C strings owned by the program.
-                        !p.name.is_null()
-                            && unsafe { CStr::from_ptr(p.name) }.to_bytes() == want.as_slice()
-                    }) {
+                    if let Some(i) = protocol_index(&self.vhost().protocols, &want) {
                         self.bind_protocol(i);
                     }
-                    let crest = CString::new(rest.clone()).unwrap_or_default();
-                    self.dispatch(
-                        cb::HTTP_BIND_PROTOCOL,
-                        std::ptr::null_mut(),
-                        std::ptr::null_mut(),
-                        0,
-                    );
-                    if self.dispatch(
-                        cb::HTTP,
-                        crest.as_ptr() as *mut c_void,
-                        std::ptr::null_mut(),
-                        rest.len(),
-                    ) != 0
-                    {
-                        self.user_close();
-                    }
+                    self.http_to_user(&rest);
                     return;
                 }
                 _ => {}
             }
         }
-        let cpath = CString::new(path.clone()).unwrap_or_default();
+        self.http_to_user(&path);
+    }
+
+    /// HTTP_BIND_PROTOCOL, then HTTP with `uri` to the bound protocol.
+    fn http_to_user(self: &Rc<Self>, uri: &str) {
+        let curi = CString::new(uri).unwrap_or_default();
         self.dispatch(
             cb::HTTP_BIND_PROTOCOL,
             std::ptr::null_mut(),
@@ -285,9 +267,9 @@ impl Wsi {
         );
         if self.dispatch(
             cb::HTTP,
-            cpath.as_ptr() as *mut c_void,
+            curi.as_ptr() as *mut c_void,
             std::ptr::null_mut(),
-            path.len(),
+            uri.len(),
         ) != 0
         {
             self.user_close();
@@ -498,4 +480,15 @@ pub(crate) fn mime_for(path: &str) -> &'static str {
         "pdf" => "application/pdf",
         _ => "application/octet-stream",
     }
+}
+
+/// Index of the protocol named `name` in a vhost's table.
+pub(crate) fn protocol_index(
+    protocols: &[crate::capi::types::lws_protocols],
+    name: &[u8],
+) -> Option<usize> {
+    protocols.iter().position(|p| {
+        // SAFETY: protocol names are C strings owned by the program.
+        !p.name.is_null() && unsafe { CStr::from_ptr(p.name) }.to_bytes() == name
+    })
 }

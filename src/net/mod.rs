@@ -34,10 +34,8 @@ pub(crate) mod cb {
     pub const WSI_DESTROY: c_int = 30;
     pub const WS_PEER_INITIATED_CLOSE: c_int = 38;
     pub const HTTP_BIND_PROTOCOL: c_int = 49;
-    pub const HTTP_DROP_PROTOCOL: c_int = 50;
     pub const ADD_HEADERS: c_int = 53;
     pub const EVENT_WAIT_CANCELLED: c_int = 71;
-    pub const TIMER: c_int = 73;
     pub const WS_SERVER_DROP_PROTOCOL: c_int = 78;
     pub const HTTP_CONFIRM_UPGRADE: c_int = 86;
 }
