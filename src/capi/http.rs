@@ -45,3 +45,15 @@ pub unsafe extern "C" fn lws_http_transaction_completed(wsi: *mut lws) -> c_int 
         w.transaction_completed() as c_int
     })
 }
+
+/// The request's Content-Type header value, for the POST argument parser.
+/// None if the wsi has no request or no such header.
+///
+/// # Safety
+/// `wsi` is NULL or a live wsi.
+pub(crate) unsafe fn request_content_type(wsi: *mut lws) -> Option<Vec<u8>> {
+    // SAFETY: per the function contract.
+    let w = unsafe { wsi_ref(wsi) }?;
+    let r = w.request.borrow();
+    r.as_ref()?.header("content-type").map(|v| v.to_vec())
+}
