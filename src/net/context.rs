@@ -58,6 +58,8 @@ pub struct Context {
     pub(crate) max_http_header_pool: usize,
     pub(crate) serial: Cell<u64>,
     pub(crate) canonical_hostname: CString,
+    /// Per-token value limits (info.token_limits).
+    pub(crate) token_limits: Option<Vec<u16>>,
     /// The first service pass has run.
     pub(crate) started: Cell<bool>,
     /// System message distribution (lws_smd_*); usable from any thread.
@@ -81,6 +83,9 @@ pub struct Vhost {
     pub(crate) iface: Option<CString>,
     pub(crate) protocols_inited: Cell<bool>,
     pub(crate) keepalive_timeout: u32,
+    /// Headers added to every response (info.headers).
+    pub(crate) headers: *const crate::capi::types::lws_protocol_vhost_options,
+    pub(crate) error_document_404: Option<String>,
     /// Protocol for upgrades that name none (pvo "default", else 0).
     pub(crate) default_protocol: usize,
 }
@@ -145,6 +150,12 @@ impl Context {
             serial: Cell::new(0),
             canonical_hostname: hostname(),
             started: Cell::new(false),
+            token_limits: if info.token_limits.is_null() {
+                None
+            } else {
+                // SAFETY: the program's token limit table, read once.
+                Some(unsafe { (*info.token_limits).token_limit.to_vec() })
+            },
             smd: Default::default(),
         });
         // lws's context listens to network-class messages itself, so
@@ -213,6 +224,9 @@ impl Context {
                 info.keepalive_timeout as u32
             },
             default_protocol,
+            headers: info.headers,
+            error_document_404: opt_cstr(info.error_document_404)
+                .map(|s| s.to_string_lossy().into_owned()),
         });
         // one pseudo wsi per protocol, for PROTOCOL_INIT and friends
         let pws: Vec<Rc<Wsi>> = (0..vh.protocols.len())

@@ -1,17 +1,24 @@
-//! HTTP/1.1 server side: request dispatch, the WebSocket upgrade, static
-//! files from mounts, status responses and keep-alive.
+//! HTTP/1.1 server side: request validation and the header table, the
+//! WebSocket upgrade, mounts and static files, request bodies, status
+//! responses and keep-alive.
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::rc::Rc;
 
 use super::cb;
+use super::headers::{self, HeaderTable};
 use super::opt;
+use super::response;
 use super::wsi::{Wsi, WsiState};
 use crate::capi::log;
+use crate::proto::chunked::{self, ChunkedDecoder};
 use crate::proto::handshake::{self, Parse, Request, Upgrade, WsUpgrade};
 use crate::proto::rx::{Rx, RxConfig};
+use crate::proto::uri;
 
 const LWSMPRO_FILE: u8 = 2;
+const LWSMPRO_REDIR_HTTP: u8 = 4;
+const LWSMPRO_REDIR_HTTPS: u8 = 5;
 const LWSMPRO_CALLBACK: u8 = 6;
 
 /// `struct lws_process_html_args`, given to ADD_HEADERS.
@@ -24,8 +31,76 @@ struct ProcessHtmlArgs {
     chunked: c_int,
 }
 
+/// How the request body is framed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Body {
+    None,
+    Length(u64),
+    Chunked,
+}
+
+/// A file being sent as a response body.
+pub(crate) struct FileTx {
+    pub file: std::fs::File,
+    pub remaining: u64,
+}
+
+/// Validates the request head beyond what the parser checks (RFC 7230):
+/// Host, body framing. Err(status) to refuse.
+fn validate(req: &Request) -> Result<Body, u16> {
+    let hosts = req.headers.iter().filter(|(n, _)| n == "host").count();
+    if (req.minor_version >= 1 && hosts == 0) || hosts > 1 {
+        return Err(400);
+    }
+    let te: Vec<&[u8]> = req
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "transfer-encoding")
+        .map(|(_, v)| v.as_slice())
+        .collect();
+    let cls: Vec<&[u8]> = req
+        .headers
+        .iter()
+        .filter(|(n, _)| n == "content-length")
+        .map(|(_, v)| v.as_slice())
+        .collect();
+    if !te.is_empty() {
+        // a message with both is a smuggling vector: refuse it
+        if !cls.is_empty() || req.minor_version == 0 {
+            return Err(400);
+        }
+        let joined: Vec<String> = te
+            .iter()
+            .flat_map(|v| handshake::tokens(v).map(|t| t.to_ascii_lowercase()))
+            .collect();
+        return match joined.as_slice() {
+            [only] if only == "chunked" => Ok(Body::Chunked),
+            _ => Err(501),
+        };
+    }
+    let mut len: Option<u64> = None;
+    for v in cls {
+        let t = v.trim_ascii();
+        if t.is_empty() || t.len() > 19 || !t.iter().all(u8::is_ascii_digit) {
+            return Err(400);
+        }
+        let n: u64 = std::str::from_utf8(t)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or(400u16)?;
+        if len.is_some_and(|l| l != n) {
+            return Err(400);
+        }
+        len = Some(n);
+    }
+    Ok(match len {
+        Some(0) | None => Body::None,
+        Some(n) => Body::Length(n),
+    })
+}
+
 impl Wsi {
-    /// Parses buffered request bytes; Some(true) if a request was handled.
+    /// Parses buffered request bytes; true if a request was handled.
     pub(crate) fn http_try_request(self: &Rc<Self>) -> bool {
         if self.state.get() != WsiState::HttpHead {
             return false;
@@ -65,14 +140,71 @@ impl Wsi {
 
     pub(crate) fn send_error_and_close(self: &Rc<Self>, status: u16) {
         self.state.set(WsiState::HttpBusy);
+        self.keep_alive.set(false);
         let server = self.ctx().server_string.to_string_lossy().into_owned();
         let _ = self.send_raw(&handshake::error_response(status, &server));
         self.close_after_output();
     }
 
+    /// The header table lws's API reads, from a parsed request.
+    fn build_table(&self, req: &Request) -> Result<HeaderTable, u16> {
+        let Some(mtok) = headers::method_token(&req.method) else {
+            return Err(501);
+        };
+        let target = uri::parse_target(req.uri.as_bytes())?;
+        let mut t = HeaderTable::default();
+        t.method = Some(mtok);
+        t.add(mtok, &target.path);
+        for a in &target.args {
+            t.add(headers::WSI_TOKEN_HTTP_URI_ARGS, a);
+        }
+        let limits = self.ctx().token_limits.as_deref();
+        for (name, v) in &req.headers {
+            let v = v.trim_ascii();
+            match headers::header_token(name) {
+                Some(tok) => {
+                    if let Some(lim) = limits.and_then(|l| l.get(tok).copied()) {
+                        if t.total_length(tok) + v.len() > lim as usize {
+                            return Err(431);
+                        }
+                    }
+                    t.add(tok, v)
+                }
+                None => t.add_custom(name, v),
+            }
+        }
+        if t.size() > self.ctx().max_http_header_data {
+            return Err(431);
+        }
+        Ok(t)
+    }
+
     fn handle_request(self: &Rc<Self>, req: Request) {
         self.state.set(WsiState::HttpBusy);
+        self.http_minor.set(req.minor_version);
         self.keep_alive.set(req.keep_alive());
+        self.resp_close.set(false);
+        self.handling_404.set(false);
+        let body = match validate(&req) {
+            Ok(b) => b,
+            Err(status) => {
+                log::info(&format!("http: refusing request ({status})"));
+                self.send_error_and_close(status);
+                return;
+            }
+        };
+        let table = match self.build_table(&req) {
+            Ok(t) => t,
+            Err(status) => {
+                log::info(&format!("http: refusing request ({status})"));
+                self.send_error_and_close(status);
+                return;
+            }
+        };
+        *self.hdrs.borrow_mut() = Some(table);
+        self.body.set(body);
+        *self.chunk_dec.borrow_mut() = ChunkedDecoder::new();
+        self.body_to_user.set(false);
         let up = handshake::check_upgrade(&req);
         *self.request.borrow_mut() = Some(req);
         match up {
@@ -80,7 +212,8 @@ impl Wsi {
                 log::info(&format!("websocket upgrade refused ({status}): {reason}"));
                 self.send_error_and_close(status);
             }
-            Upgrade::Ws(u) => self.ws_upgrade(u),
+            Upgrade::Ws(u) if body == Body::None => self.ws_upgrade(u),
+            Upgrade::Ws(_) => self.send_error_and_close(400),
             Upgrade::None => self.http_dispatch(),
         }
     }
@@ -216,7 +349,18 @@ impl Wsi {
         let (uri, path) = {
             let r = self.request.borrow();
             let r = r.as_ref().expect("request present");
-            (r.uri.clone(), r.path().to_string())
+            let path = self
+                .hdrs
+                .borrow()
+                .as_ref()
+                .and_then(|t| {
+                    t.method.and_then(|m| {
+                        t.fragment(m, 0)
+                            .map(|p| String::from_utf8_lossy(p).into_owned())
+                    })
+                })
+                .unwrap_or_default();
+            (r.uri.clone(), path)
         };
         let curi = CString::new(uri.clone()).unwrap_or_default();
         if self.dispatch(
@@ -238,12 +382,23 @@ impl Wsi {
             let m = unsafe { &*m };
             match m.origin_protocol {
                 LWSMPRO_FILE => {
-                    self.serve_mount_file(m, &rest);
+                    self.serve_mount(m, &path, &rest);
+                    return;
+                }
+                LWSMPRO_REDIR_HTTP | LWSMPRO_REDIR_HTTPS => {
+                    // SAFETY: origin is a C string.
+                    let origin = cstr_or_empty(m.origin);
+                    let scheme = if m.origin_protocol == LWSMPRO_REDIR_HTTP {
+                        "http"
+                    } else {
+                        "https"
+                    };
+                    let loc = format!("{scheme}://{origin}");
+                    self.redirect_and_complete(301, loc.as_bytes());
                     return;
                 }
                 LWSMPRO_CALLBACK if !m.origin.is_null() => {
-                    // SAFETY: origin is the protocol name, a C string.
-                    let want = unsafe { CStr::from_ptr(m.origin) }.to_bytes().to_vec();
+                    let want = cstr_or_empty(m.origin).into_bytes();
                     if let Some(i) = protocol_index(&self.vhost().protocols, &want) {
                         self.bind_protocol(i);
                     }
@@ -256,7 +411,8 @@ impl Wsi {
         self.http_to_user(&path);
     }
 
-    /// HTTP_BIND_PROTOCOL, then HTTP with `uri` to the bound protocol.
+    /// HTTP_BIND_PROTOCOL, then HTTP with `uri` to the bound protocol; the
+    /// request body then follows as HTTP_BODY callbacks.
     fn http_to_user(self: &Rc<Self>, uri: &str) {
         let curi = CString::new(uri).unwrap_or_default();
         self.dispatch(
@@ -265,11 +421,136 @@ impl Wsi {
             std::ptr::null_mut(),
             0,
         );
+        if self.body.get() != Body::None && self.expects_continue() {
+            let _ = self.send_raw(b"HTTP/1.1 100 Continue\r\n\r\n");
+        }
         if self.dispatch(
             cb::HTTP,
             curi.as_ptr() as *mut c_void,
             std::ptr::null_mut(),
             uri.len(),
+        ) != 0
+        {
+            self.user_close();
+            return;
+        }
+        if self.state.get() == WsiState::HttpBusy && self.body.get() != Body::None {
+            self.body_to_user.set(true);
+            self.feed_body_from_buffer();
+        }
+    }
+
+    fn expects_continue(&self) -> bool {
+        self.request.borrow().as_ref().is_some_and(|r| {
+            r.minor_version >= 1
+                && r.header("expect")
+                    .is_some_and(|v| v.trim_ascii().eq_ignore_ascii_case(b"100-continue"))
+        })
+    }
+
+    /// Body bytes that arrived with the head (or while busy) are in http_in.
+    pub(crate) fn feed_body_from_buffer(self: &Rc<Self>) {
+        if self.body.get() == Body::None {
+            return;
+        }
+        let mut data = std::mem::take(&mut *self.http_in.borrow_mut());
+        if data.is_empty() {
+            return;
+        }
+        let used = self.body_input(&mut data);
+        let mut rest = data.split_off(used.min(data.len()));
+        let mut inb = self.http_in.borrow_mut();
+        rest.extend_from_slice(&inb);
+        *inb = rest;
+    }
+
+    /// Consumes request body bytes from `data`; returns how many belonged to
+    /// the body (the rest is the next request). Delivers HTTP_BODY and, at
+    /// the end, HTTP_BODY_COMPLETION to the user when it asked for the
+    /// request; otherwise the body is read and dropped.
+    pub(crate) fn body_input(self: &Rc<Self>, data: &mut Vec<u8>) -> usize {
+        let mut pos = 0;
+        while pos < data.len() && self.state.get() == WsiState::HttpBusy {
+            match self.body.get() {
+                Body::None => break,
+                Body::Length(rem) => {
+                    let n = (rem.min((data.len() - pos) as u64)) as usize;
+                    let left = rem - n as u64;
+                    self.body.set(if left == 0 {
+                        Body::None
+                    } else {
+                        Body::Length(left)
+                    });
+                    if !self.deliver_body(&mut data[pos..pos + n]) {
+                        return data.len();
+                    }
+                    pos += n;
+                    if left == 0 {
+                        self.body_complete();
+                    }
+                }
+                Body::Chunked => {
+                    let (n, ev) = self.chunk_dec.borrow_mut().feed(&data[pos..]);
+                    let base = pos;
+                    pos += n;
+                    match ev {
+                        Some(chunked::Event::Data(r)) => {
+                            if !self.deliver_body(&mut data[base + r.start..base + r.end]) {
+                                return data.len();
+                            }
+                        }
+                        Some(chunked::Event::End) => {
+                            self.body.set(Body::None);
+                            self.body_complete();
+                        }
+                        Some(chunked::Event::Error) => {
+                            log::info("http: bad chunked body framing");
+                            self.body.set(Body::None);
+                            if self.tx_started.get() {
+                                self.close_now(true);
+                            } else {
+                                self.send_error_and_close(400);
+                            }
+                            return data.len();
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        pos
+    }
+
+    fn deliver_body(self: &Rc<Self>, chunk: &mut [u8]) -> bool {
+        if !self.body_to_user.get() || chunk.is_empty() {
+            return true;
+        }
+        self.set_timeout(
+            super::wsi::PENDING_TIMEOUT_HTTP_CONTENT,
+            self.ctx().timeout_secs as i32,
+        );
+        if self.dispatch(
+            cb::HTTP_BODY,
+            chunk.as_mut_ptr() as *mut c_void,
+            std::ptr::null_mut(),
+            chunk.len(),
+        ) != 0
+        {
+            self.user_close();
+            return false;
+        }
+        true
+    }
+
+    fn body_complete(self: &Rc<Self>) {
+        if !self.body_to_user.replace(false) {
+            return;
+        }
+        if self.dispatch(
+            cb::HTTP_BODY_COMPLETION,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
         ) != 0
         {
             self.user_close();
@@ -288,10 +569,7 @@ impl Wsi {
             // SAFETY: a NULL-terminated list owned by the program.
             let mr = unsafe { &*m };
             if !mr.mountpoint.is_null() {
-                // SAFETY: mountpoint is a C string.
-                let mp = unsafe { CStr::from_ptr(mr.mountpoint) }
-                    .to_string_lossy()
-                    .into_owned();
+                let mp = cstr_or_empty(mr.mountpoint);
                 let mp_trim = mp.trim_end_matches('/');
                 let hit = path == mp
                     || path.starts_with(mp_trim)
@@ -305,77 +583,240 @@ impl Wsi {
         best.map(|(m, l)| (m, path[l..].to_string()))
     }
 
-    fn serve_mount_file(self: &Rc<Self>, m: &crate::capi::types::lws_http_mount, rest: &str) {
-        // SAFETY: origin and def are C strings owned by the program.
-        let origin = if m.origin.is_null() {
-            String::new()
-        } else {
-            unsafe { CStr::from_ptr(m.origin) }
-                .to_string_lossy()
-                .into_owned()
-        };
+    /// Serves `rest` of the path from a file mount.
+    fn serve_mount(
+        self: &Rc<Self>,
+        m: &crate::capi::types::lws_http_mount,
+        path: &str,
+        rest: &str,
+    ) {
+        let origin = cstr_or_empty(m.origin);
+        // a directory mountpoint asked for without its slash: redirect
+        if rest.is_empty() && !path.ends_with('/') {
+            let mut loc = path.to_string();
+            loc.push('/');
+            self.redirect_and_complete(301, loc.as_bytes());
+            return;
+        }
         let mut rel = rest.trim_start_matches('/').to_string();
-        if rel.is_empty() || rest.ends_with('/') {
-            let def = if m.def.is_null() {
-                "index.html".to_string()
-            } else {
-                unsafe { CStr::from_ptr(m.def) }
-                    .to_string_lossy()
-                    .into_owned()
-            };
+        let def = if m.def.is_null() {
+            "index.html".to_string()
+        } else {
+            cstr_or_empty(m.def)
+        };
+        if rel.is_empty() || rel.ends_with('/') {
             rel.push_str(&def);
         }
-        let rel = percent_decode(&rel);
-        // no escape from the mount's directory
+        // the path was decoded and normalised already; refuse what could
+        // still name something outside the origin
         if rel.split('/').any(|c| c == "..") || rel.contains('\0') {
             self.send_status(403);
             return;
         }
-        let full = format!("{}/{}", origin.trim_end_matches('/'), rel);
+        let root = origin.trim_end_matches('/').to_string();
+        let mut full = format!("{root}/{rel}");
+        if std::fs::metadata(&full).is_ok_and(|md| md.is_dir()) {
+            full = format!("{}/{}", full.trim_end_matches('/'), def);
+        }
+        // symlinks may not lead out of the origin
+        match (std::fs::canonicalize(&full), std::fs::canonicalize(&root)) {
+            (Ok(f), Ok(r)) if f.starts_with(&r) => {}
+            (Ok(_), Ok(_)) => {
+                self.send_status(403);
+                return;
+            }
+            _ => {
+                self.not_found();
+                return;
+            }
+        }
+        let file = match std::fs::File::open(&full) {
+            Ok(f) => f,
+            Err(_) => {
+                self.not_found();
+                return;
+            }
+        };
+        let md = match file.metadata() {
+            Ok(md) if md.is_file() => md,
+            _ => {
+                self.not_found();
+                return;
+            }
+        };
+        let mtime = md
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        let etag = format!("{:08X}{:08X}", md.len(), mtime as u32);
+        let cache = cache_control(m);
+        let inm = self.hdrs.borrow().as_ref().map(|t| t.joined(IF_NONE_MATCH));
+        if inm.is_some_and(|v| v == etag.as_bytes()) {
+            let mut out = Vec::new();
+            self.status_head(304, &mut out);
+            response::header_token(&mut out, ETAG, etag.as_bytes());
+            response::header_token(&mut out, CACHE_CONTROL, cache.as_bytes());
+            out.extend_from_slice(b"\r\n");
+            self.tx_started.set(true);
+            if self.send_raw(&out).is_err() || self.transaction_completed() {
+                self.close_after_output();
+            }
+            return;
+        }
+        let Some(mime) = get_mimetype(&full, m) else {
+            log::info(&format!("unknown mimetype for {full}"));
+            self.send_status(415);
+            return;
+        };
+        let mut extra = Vec::new();
+        response::header_token(&mut extra, ETAG, etag.as_bytes());
+        self.serve_file_open(file, md.len(), &mime, &extra, Some(&cache));
+    }
+
+    fn not_found(self: &Rc<Self>) {
+        let doc = self.vhost().error_document_404.clone();
+        if let Some(doc) = doc {
+            if !self.handling_404.get() {
+                self.redirect_and_complete(302, doc.as_bytes());
+                return;
+            }
+        }
+        self.send_status(404);
+    }
+
+    /// Sends the head for a file and starts streaming it (lws_serve_http_file).
+    pub(crate) fn serve_file_open(
+        self: &Rc<Self>,
+        file: std::fs::File,
+        len: u64,
+        content_type: &str,
+        other_headers: &[u8],
+        cache: Option<&str>,
+    ) {
+        let mut out = Vec::with_capacity(256);
+        self.status_head(if self.handling_404.get() { 404 } else { 200 }, &mut out);
+        if !content_type.is_empty() {
+            response::header_token(&mut out, CONTENT_TYPE, content_type.as_bytes());
+        }
+        response::header_token(&mut out, CONTENT_LENGTH, len.to_string().as_bytes());
+        let oh = String::from_utf8_lossy(other_headers);
+        if !oh.contains("cache-control") && !oh.contains("Cache-Control") {
+            response::header_token(
+                &mut out,
+                CACHE_CONTROL,
+                cache.unwrap_or("no-store").as_bytes(),
+            );
+        }
+        out.extend_from_slice(other_headers);
+        out.extend_from_slice(b"\r\n");
+        self.tx_started.set(true);
+        if self.send_raw(&out).is_err() {
+            self.close_now(true);
+            return;
+        }
         let head_only = self
             .request
             .borrow()
             .as_ref()
             .is_some_and(|r| r.method == "HEAD");
-        match std::fs::read(&full) {
-            Ok(body) => {
-                let mime = mime_for(&full);
-                let mut resp = format!(
-                    "HTTP/1.1 200 OK\r\nserver: {}\r\ncontent-type: {}\r\ncontent-length: {}\r\n",
-                    self.ctx().server_string.to_string_lossy(),
-                    mime,
-                    body.len()
-                );
-                resp.push_str(if self.keep_alive.get() {
-                    "connection: keep-alive\r\n"
-                } else {
-                    "connection: close\r\n"
-                });
-                resp.push_str("\r\n");
-                let mut out = resp.into_bytes();
-                if !head_only {
-                    out.extend_from_slice(&body);
-                }
-                if self.send_raw(&out).is_err() {
-                    self.close_now(true);
-                    return;
-                }
-                if self.dispatch(
-                    cb::HTTP_FILE_COMPLETION,
-                    std::ptr::null_mut(),
-                    std::ptr::null_mut(),
-                    0,
-                ) != 0
-                {
-                    self.user_close();
-                    return;
-                }
-                if self.state.get() == WsiState::HttpBusy && self.transaction_completed() {
-                    self.close_after_output();
-                }
-            }
-            Err(_) => self.send_status(404),
+        if head_only || len == 0 {
+            self.file_done();
+            return;
         }
+        *self.file_tx.borrow_mut() = Some(FileTx {
+            file,
+            remaining: len,
+        });
+        self.continue_file();
+    }
+
+    /// Sends more of the file while the socket takes it.
+    pub(crate) fn continue_file(self: &Rc<Self>) {
+        use std::io::Read;
+        loop {
+            // keep a bounded amount queued; the writable event (or the end
+            // of a corked section) brings us back
+            let queued = self.tx_pending.borrow().len()
+                - self.tx_off.get().min(self.tx_pending.borrow().len());
+            if queued >= FILE_QUEUE
+                || (queued > 0 && !self.corked.get() && !self.can_write.get())
+                || self.state.get() != WsiState::HttpBusy
+            {
+                return;
+            }
+            let mut chunk = vec![0u8; FILE_CHUNK];
+            let done = {
+                let mut ft = self.file_tx.borrow_mut();
+                let Some(f) = ft.as_mut() else { return };
+                let want = (f.remaining.min(FILE_CHUNK as u64)) as usize;
+                match f.file.read(&mut chunk[..want]) {
+                    Ok(0) | Err(_) => None,
+                    Ok(n) => {
+                        f.remaining -= n as u64;
+                        chunk.truncate(n);
+                        Some(f.remaining == 0)
+                    }
+                }
+            };
+            let Some(done) = done else {
+                // the file shrank or failed under us: the length we
+                // promised cannot be kept
+                log::warn("serving file: read failed, closing");
+                self.file_tx.borrow_mut().take();
+                self.close_now(true);
+                return;
+            };
+            self.set_timeout(
+                super::wsi::PENDING_TIMEOUT_HTTP_CONTENT,
+                self.ctx().timeout_secs as i32,
+            );
+            if self.send_raw(&chunk).is_err() {
+                self.file_tx.borrow_mut().take();
+                self.close_now(true);
+                return;
+            }
+            if done {
+                self.file_tx.borrow_mut().take();
+                self.file_done();
+                return;
+            }
+        }
+    }
+
+    fn file_done(self: &Rc<Self>) {
+        if self.dispatch(
+            cb::HTTP_FILE_COMPLETION,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        ) != 0
+        {
+            self.user_close();
+            return;
+        }
+        if self.state.get() == WsiState::HttpBusy && self.transaction_completed() {
+            self.close_after_output();
+        }
+    }
+
+    /// A redirect with an empty body, then the end of the transaction.
+    fn redirect_and_complete(self: &Rc<Self>, code: u32, loc: &[u8]) {
+        let mut out = Vec::new();
+        self.redirect_head(code, loc, &mut out);
+        self.tx_started.set(true);
+        if self.send_raw(&out).is_err() || self.transaction_completed() {
+            self.close_after_output();
+        }
+    }
+
+    /// The head lws_http_redirect writes.
+    pub(crate) fn redirect_head(&self, code: u32, loc: &[u8], out: &mut Vec<u8>) {
+        self.status_head(code, out);
+        response::header_token(out, LOCATION, loc);
+        response::header_token(out, CONTENT_TYPE, b"text/html");
+        response::header_token(out, CONTENT_LENGTH, b"0");
+        out.extend_from_slice(b"\r\n");
     }
 
     /// lws_return_http_status followed by completing the transaction.
@@ -385,34 +826,58 @@ impl Wsi {
         }
     }
 
-    /// Sends a complete status response with lws's HTML body.
+    /// Sends a complete status response with lws's HTML body; a 404 goes
+    /// to the vhost's error document instead, when it has one.
     pub(crate) fn return_http_status(&self, code: u32, html_body: &str) -> std::io::Result<()> {
+        let code = code & response::LWSAHH_CODE_MASK;
+        if code == 404 && !self.handling_404.get() {
+            if let Some(doc) = self.vhost().error_document_404.clone() {
+                let mut out = Vec::new();
+                self.redirect_head(302, doc.as_bytes(), &mut out);
+                self.tx_started.set(true);
+                return self.send_raw(&out);
+            }
+        }
         let body = format!(
             "<html><head><meta charset=utf-8 http-equiv=\"Content-Language\" content=\"en\"/>\
              <link rel=\"stylesheet\" type=\"text/css\" href=\"/error.css\"/></head><body><h1>{code}</h1>{html_body}</body></html>"
         );
-        let resp = format!(
-            "HTTP/1.1 {} {}\r\nserver: {}\r\ncontent-type: text/html\r\ncontent-length: {}\r\n{}\r\n{}",
-            code,
-            handshake::status_text(code.min(999) as u16),
-            self.ctx().server_string.to_string_lossy(),
-            body.len(),
-            if self.keep_alive.get() { "connection: keep-alive\r\n" } else { "connection: close\r\n" },
-            body
-        );
-        self.send_raw(resp.as_bytes())
+        let mut out = Vec::with_capacity(256 + body.len());
+        self.status_head(code, &mut out);
+        response::header_token(&mut out, CONTENT_TYPE, b"text/html");
+        response::header_token(&mut out, CONTENT_LENGTH, body.len().to_string().as_bytes());
+        out.extend_from_slice(b"\r\n");
+        let head_only = self
+            .request
+            .borrow()
+            .as_ref()
+            .is_some_and(|r| r.method == "HEAD");
+        if !head_only {
+            out.extend_from_slice(body.as_bytes());
+        }
+        self.tx_started.set(true);
+        self.send_raw(&out)
     }
 
     /// Ends the current HTTP transaction. true: the connection must close
-    /// (no keep-alive); false: it waits for the next request.
+    /// (no keep-alive, or a response without a length); false: it waits
+    /// for the next request.
     pub(crate) fn transaction_completed(self: &Rc<Self>) -> bool {
         if !matches!(self.state.get(), WsiState::HttpBusy | WsiState::HttpHead) {
             return true;
         }
-        if !self.keep_alive.get() {
+        if !self.keep_alive.get() || self.resp_close.get() {
+            return true;
+        }
+        // an unread request body would be taken for the next request
+        if self.body.get() != Body::None {
             return true;
         }
         self.request.borrow_mut().take();
+        self.hdrs.borrow_mut().take();
+        self.file_tx.borrow_mut().take();
+        self.tx_started.set(false);
+        self.handling_404.set(false);
         self.state.set(WsiState::HttpHead);
         self.want_write.set(false);
         self.set_timeout(
@@ -436,50 +901,109 @@ impl Wsi {
     }
 }
 
-fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
+const FILE_CHUNK: usize = 64 * 1024;
+const FILE_QUEUE: usize = 256 * 1024;
+pub(crate) const CONTENT_TYPE: usize = 28;
+pub(crate) const CONTENT_LENGTH: usize = 27;
+pub(crate) const CACHE_CONTROL: usize = 24;
+pub(crate) const IF_NONE_MATCH: usize = 20;
+pub(crate) const ETAG: usize = 50;
+pub(crate) const LOCATION: usize = 59;
+
+/// Reads a C string that may be NULL.
+fn cstr_or_empty(p: *const c_char) -> String {
+    if p.is_null() {
+        String::new()
+    } else {
+        // SAFETY: lws API strings are NUL-terminated.
+        unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned()
     }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Mime types lws knows for the common extensions.
-pub(crate) fn mime_for(path: &str) -> &'static str {
-    let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "html" | "htm" => "text/html",
-        "js" => "application/javascript",
-        "css" => "text/css",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "ico" => "image/x-icon",
-        "svg" => "image/svg+xml",
-        "json" => "application/json",
-        "txt" => "text/plain",
-        "ttf" => "application/x-font-ttf",
-        "woff" => "application/font-woff",
-        "woff2" => "application/font-woff2",
-        "xml" => "application/xml",
-        "zip" => "application/zip",
-        "gz" => "application/gzip",
-        "webp" => "image/webp",
-        "wasm" => "application/wasm",
-        "mp4" => "video/mp4",
-        "pdf" => "application/pdf",
-        _ => "application/octet-stream",
+/// The cache-control value lws sends for files of mount `m`.
+fn cache_control(m: &crate::capi::types::lws_http_mount) -> String {
+    let reusable = m.cache_bits.0 & 1 != 0;
+    let revalidate = m.cache_bits.0 & 2 != 0;
+    let intermediaries = if m.cache_bits.0 & 4 != 0 {
+        "public"
+    } else {
+        "private"
+    };
+    if m.cache_max_age != 0 && reusable {
+        if revalidate {
+            format!(
+                "must-revalidate, {intermediaries}, max-age={}",
+                m.cache_max_age
+            )
+        } else {
+            format!("{intermediaries}, max-age={}", m.cache_max_age)
+        }
+    } else {
+        "no-store".to_string()
     }
+}
+
+const SERVER_MIMETYPES: [(&str, &CStr); 18] = [
+    (".html", c"text/html"),
+    (".htm", c"text/html"),
+    (".js", c"text/javascript"),
+    (".css", c"text/css"),
+    (".png", c"image/png"),
+    (".jpg", c"image/jpeg"),
+    (".jpeg", c"image/jpeg"),
+    (".ico", c"image/x-icon"),
+    (".gif", c"image/gif"),
+    (".svg", c"image/svg+xml"),
+    (".ttf", c"application/x-font-ttf"),
+    (".otf", c"application/font-woff"),
+    (".woff", c"application/font-woff"),
+    (".woff2", c"application/font-woff2"),
+    (".gz", c"application/gzip"),
+    (".txt", c"text/plain"),
+    (".xml", c"application/xml"),
+    (".json", c"application/json"),
+];
+
+fn ends_with_ci(file: &[u8], ext: &[u8]) -> bool {
+    file.len() > ext.len() && file[file.len() - ext.len()..].eq_ignore_ascii_case(ext)
+}
+
+/// lws_get_mimetype: the mount's extra mimetypes first (a "*" entry is the
+/// fallback), then lws's table; NULL when unknown.
+pub(crate) fn get_mimetype_c(
+    file: &[u8],
+    m: *const crate::capi::types::lws_http_mount,
+) -> *const c_char {
+    let mut fallback: *const c_char = std::ptr::null();
+    if !m.is_null() {
+        // SAFETY: a mount owned by the program.
+        let mut p = unsafe { (*m).extra_mimetypes };
+        while !p.is_null() {
+            // SAFETY: a NULL-terminated list of C strings.
+            let node = unsafe { &*p };
+            if !node.name.is_null() {
+                // SAFETY: as above.
+                let ext = unsafe { CStr::from_ptr(node.name) }.to_bytes();
+                if fallback.is_null() && ext.first() == Some(&b'*') {
+                    fallback = node.value;
+                } else if ends_with_ci(file, ext) {
+                    return node.value;
+                }
+            }
+            p = node.next;
+        }
+    }
+    for (ext, mime) in SERVER_MIMETYPES {
+        if ends_with_ci(file, ext.as_bytes()) {
+            return mime.as_ptr();
+        }
+    }
+    fallback
+}
+
+fn get_mimetype(file: &str, m: *const crate::capi::types::lws_http_mount) -> Option<String> {
+    let p = get_mimetype_c(file.as_bytes(), m);
+    (!p.is_null()).then(|| cstr_or_empty(p))
 }
 
 /// Index of the protocol named `name` in a vhost's table.

@@ -3,7 +3,9 @@
 //! `Wsi::dispatch`, with no `RefCell` borrow alive across the call.
 
 pub mod context;
+pub mod headers;
 pub mod http;
+pub mod response;
 pub mod service;
 pub mod smd;
 pub mod wsi;
@@ -21,6 +23,7 @@ pub(crate) mod cb {
     pub const RECEIVE_PONG: c_int = 7;
     pub const SERVER_WRITEABLE: c_int = 11;
     pub const HTTP: c_int = 12;
+    pub const HTTP_BODY: c_int = 13;
     pub const HTTP_BODY_COMPLETION: c_int = 14;
     pub const HTTP_FILE_COMPLETION: c_int = 15;
     pub const HTTP_WRITEABLE: c_int = 16;

@@ -228,6 +228,9 @@ impl Context {
             w.close_now(true);
             return;
         }
+        if w.file_tx.borrow().is_some() {
+            w.continue_file();
+        }
         if w.want_write.get() {
             self.deliver_writeable(w);
         }
@@ -266,6 +269,7 @@ impl Context {
     fn uncork(&self, w: &Rc<Wsi>) {
         match w.uncork() {
             Ok(true) if w.close_after_flush.get() => w.close_now(true),
+            Ok(true) if w.file_tx.borrow().is_some() => w.continue_file(),
             Ok(_) => {}
             Err(e) => {
                 super::wsi::log_io_err("send", &e);
@@ -366,6 +370,15 @@ impl Context {
             return;
         }
         match w.state.get() {
+            WsiState::HttpBusy
+                if w.body.get() != super::http::Body::None && w.http_in.borrow().is_empty() =>
+            {
+                let mut data = buf[..n].to_vec();
+                let used = w.body_input(&mut data);
+                if used < data.len() && w.state.get() != WsiState::Dead {
+                    w.http_in.borrow_mut().extend_from_slice(&data[used..]);
+                }
+            }
             WsiState::HttpHead | WsiState::HttpBusy => {
                 w.http_in.borrow_mut().extend_from_slice(&buf[..n]);
                 if w.state.get() == WsiState::HttpHead {

@@ -97,6 +97,21 @@ pub struct Wsi {
     pub(crate) corked: Cell<bool>,
     /// WS_SERVER_DROP_PROTOCOL was issued.
     pub(crate) dropped: Cell<bool>,
+    /// The current request's headers, as the lws_hdr_* API sees them.
+    pub(crate) hdrs: RefCell<Option<super::headers::HeaderTable>>,
+    /// Request body still to come, and whether it goes to the user.
+    pub(crate) body: Cell<super::http::Body>,
+    pub(crate) chunk_dec: RefCell<crate::proto::chunked::ChunkedDecoder>,
+    pub(crate) body_to_user: Cell<bool>,
+    /// A file being sent as the response body.
+    pub(crate) file_tx: RefCell<Option<super::http::FileTx>>,
+    /// The response asked for the connection to close after it.
+    pub(crate) resp_close: Cell<bool>,
+    /// HTTP/1.x minor version of the request.
+    pub(crate) http_minor: Cell<u8>,
+    pub(crate) handling_404: Cell<bool>,
+    /// Some of the response has been sent.
+    pub(crate) tx_started: Cell<bool>,
 }
 
 impl Wsi {
@@ -135,6 +150,15 @@ impl Wsi {
             pending_fail: Cell::new(None),
             corked: Cell::new(false),
             dropped: Cell::new(false),
+            hdrs: RefCell::new(None),
+            body: Cell::new(super::http::Body::None),
+            chunk_dec: RefCell::new(Default::default()),
+            body_to_user: Cell::new(false),
+            file_tx: RefCell::new(None),
+            resp_close: Cell::new(false),
+            http_minor: Cell::new(1),
+            handling_404: Cell::new(false),
+            tx_started: Cell::new(false),
         }
     }
 
@@ -493,6 +517,8 @@ impl Wsi {
         }
         self.free_user_space();
         self.tx_pending.borrow_mut().clear();
+        self.file_tx.borrow_mut().take();
+        self.hdrs.borrow_mut().take();
         self.timeout_at.set(None);
     }
 }

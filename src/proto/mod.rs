@@ -7,9 +7,11 @@
 //! - [`rx`]: the streaming receive state machine (chunks, not messages).
 //! - [`close`]: close codes and close frame payloads.
 
+pub mod chunked;
 pub mod close;
 pub mod frame;
 pub mod handshake;
 pub mod mask;
 pub mod rx;
+pub mod uri;
 pub mod utf8;
