@@ -6,5 +6,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod capi;
+/// cbindgen:ignore
 pub mod net;
+/// cbindgen:ignore
 pub mod proto;

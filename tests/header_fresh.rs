@@ -82,3 +82,47 @@ fn header_compiles_as_c_and_cpp() {
         );
     }
 }
+
+/// Every macro the generated header defines is one lws's own headers
+/// define: internal constants of the Rust crate must not leak into the
+/// C namespace of programs.
+#[test]
+fn generated_defines_are_lws_names() {
+    let ours = std::fs::read_to_string(common::repo().join("include/libwebsockets.h")).unwrap();
+    let mut debian = String::new();
+    let inc = std::path::Path::new("/usr/include");
+    if !inc.join("libwebsockets.h").exists() {
+        eprintln!("Debian's headers are not installed; prefix check only");
+    } else {
+        debian += &std::fs::read_to_string(inc.join("libwebsockets.h")).unwrap();
+        for e in std::fs::read_dir(inc.join("libwebsockets")).unwrap() {
+            debian += &std::fs::read_to_string(e.unwrap().path()).unwrap_or_default();
+        }
+    }
+    let mut bad = Vec::new();
+    for l in ours.lines().filter(|l| l.starts_with("#define ")) {
+        let name: String = l[8..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if name.starts_with("LIBWEBSOCKET_H") {
+            continue;
+        }
+        let known = if debian.is_empty() {
+            ["LWS", "lws", "WSI_", "LCCSCF", "LLL_"]
+                .iter()
+                .any(|p| name.starts_with(p))
+        } else {
+            debian.contains(&format!("define {name}"))
+                || debian.contains(&format!("\t{name}"))
+                || debian.contains(&format!(" {name} ="))
+        };
+        if !known {
+            bad.push(name);
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "macros in include/libwebsockets.h that lws does not define: {bad:?}"
+    );
+}

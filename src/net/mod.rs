@@ -16,38 +16,38 @@ pub use wsi::Wsi;
 /// Callback reasons the runtime issues (values of `enum lws_callback_reasons`).
 pub(crate) mod cb {
     use std::ffi::c_int;
-    pub const ESTABLISHED: c_int = 0;
-    pub const CLOSED: c_int = 4;
-    pub const CLOSED_HTTP: c_int = 5;
-    pub const RECEIVE: c_int = 6;
-    pub const RECEIVE_PONG: c_int = 7;
-    pub const SERVER_WRITEABLE: c_int = 11;
-    pub const HTTP: c_int = 12;
-    pub const HTTP_BODY: c_int = 13;
-    pub const HTTP_BODY_COMPLETION: c_int = 14;
-    pub const HTTP_FILE_COMPLETION: c_int = 15;
-    pub const HTTP_WRITEABLE: c_int = 16;
-    pub const FILTER_NETWORK_CONNECTION: c_int = 17;
-    pub const FILTER_HTTP_CONNECTION: c_int = 18;
-    pub const SERVER_NEW_CLIENT_INSTANTIATED: c_int = 19;
-    pub const FILTER_PROTOCOL_CONNECTION: c_int = 20;
-    pub const PROTOCOL_INIT: c_int = 27;
-    pub const PROTOCOL_DESTROY: c_int = 28;
-    pub const WSI_CREATE: c_int = 29;
-    pub const WSI_DESTROY: c_int = 30;
-    pub const WS_PEER_INITIATED_CLOSE: c_int = 38;
-    pub const HTTP_BIND_PROTOCOL: c_int = 49;
-    pub const ADD_HEADERS: c_int = 53;
-    pub const EVENT_WAIT_CANCELLED: c_int = 71;
-    pub const WS_SERVER_DROP_PROTOCOL: c_int = 78;
-    pub const HTTP_CONFIRM_UPGRADE: c_int = 86;
+    pub(crate) const ESTABLISHED: c_int = 0;
+    pub(crate) const CLOSED: c_int = 4;
+    pub(crate) const CLOSED_HTTP: c_int = 5;
+    pub(crate) const RECEIVE: c_int = 6;
+    pub(crate) const RECEIVE_PONG: c_int = 7;
+    pub(crate) const SERVER_WRITEABLE: c_int = 11;
+    pub(crate) const HTTP: c_int = 12;
+    pub(crate) const HTTP_BODY: c_int = 13;
+    pub(crate) const HTTP_BODY_COMPLETION: c_int = 14;
+    pub(crate) const HTTP_FILE_COMPLETION: c_int = 15;
+    pub(crate) const HTTP_WRITEABLE: c_int = 16;
+    pub(crate) const FILTER_NETWORK_CONNECTION: c_int = 17;
+    pub(crate) const FILTER_HTTP_CONNECTION: c_int = 18;
+    pub(crate) const SERVER_NEW_CLIENT_INSTANTIATED: c_int = 19;
+    pub(crate) const FILTER_PROTOCOL_CONNECTION: c_int = 20;
+    pub(crate) const PROTOCOL_INIT: c_int = 27;
+    pub(crate) const PROTOCOL_DESTROY: c_int = 28;
+    pub(crate) const WSI_CREATE: c_int = 29;
+    pub(crate) const WSI_DESTROY: c_int = 30;
+    pub(crate) const WS_PEER_INITIATED_CLOSE: c_int = 38;
+    pub(crate) const HTTP_BIND_PROTOCOL: c_int = 49;
+    pub(crate) const ADD_HEADERS: c_int = 53;
+    pub(crate) const EVENT_WAIT_CANCELLED: c_int = 71;
+    pub(crate) const WS_SERVER_DROP_PROTOCOL: c_int = 78;
+    pub(crate) const HTTP_CONFIRM_UPGRADE: c_int = 86;
 }
 
 /// Option bits of `lws_context_creation_info.options` the runtime reads.
 pub(crate) mod opt {
-    pub const DISABLE_IPV6: u64 = 1 << 5;
-    pub const VALIDATE_UTF8: u64 = 1 << 8;
-    pub const EXPLICIT_VHOSTS: u64 = 1 << 13;
+    pub(crate) const DISABLE_IPV6: u64 = 1 << 5;
+    pub(crate) const VALIDATE_UTF8: u64 = 1 << 8;
+    pub(crate) const EXPLICIT_VHOSTS: u64 = 1 << 13;
 }
 
 pub(crate) const CONTEXT_PORT_NO_LISTEN: i32 = -1;
