@@ -1563,6 +1563,67 @@ void lws_cancel_service_pt(struct lws *wsi);
 const char *lws_get_library_version(void);
 
 /*
+ Total length of header `h` (all its fragments and the separators
+ lws_hdr_copy puts between them); 0 if absent.
+ */
+int lws_hdr_total_length(struct lws *wsi, int h);
+
+/*
+ Copies header `h` (fragments joined with ',', cookies without) and a
+ NUL into `dst`. Returns its length, 0 if absent, -1 if it does not fit.
+ */
+int lws_hdr_copy(struct lws *wsi, char *dst, int len, int h);
+
+/*
+ Copies fragment `frag_idx` of header `h` and a NUL into `dst`. Returns
+ its length, or -1 if absent or too long.
+ */
+int lws_hdr_copy_fragment(struct lws *wsi, char *dst, int len, int h, int frag_idx);
+
+/*
+ Length of fragment `frag_idx` of header `h`; 0 if absent.
+ */
+int lws_hdr_fragment_length(struct lws *wsi, int h, int frag_idx);
+
+/*
+ Length of the value of a header lws has no token for, named with its
+ lower-case name and colon (e.g. "x-my-header:"); -1 if absent.
+ */
+int lws_hdr_custom_length(struct lws *wsi, const char *name, int nlen);
+
+/*
+ Copies a custom header's value and a NUL into `dst`. Returns its
+ length, or -1 if absent or too long.
+ */
+int lws_hdr_custom_copy(struct lws *wsi, char *dst, int len, const char *name, int nlen);
+
+/*
+ Finds the URL argument starting with `name` (usually "name="), copies
+ that argument into `buf` and returns a pointer to what follows the name
+ in `buf`; NULL if there is none.
+ */
+const char *lws_get_urlarg_by_name(struct lws *wsi, const char *name, char *buf, int len);
+
+/*
+ Points `*puri_ptr` at the request's (decoded) URI and returns the
+ index of its method in lws's method list, or -1.
+ */
+int lws_http_get_uri_and_method(struct lws *wsi, char **puri_ptr, int *puri_len);
+
+/*
+ Copies the value of cookie `name` into `buf` (at most `*max_len`
+ bytes plus NUL) and sets `*max_len` to its length. 0 found, 1 absent,
+ 2 too long.
+ */
+int lws_http_cookie_get(struct lws *wsi, const char *name, char *buf, size_t *max_len);
+
+/*
+ The lower-case name lws uses for token `token` ("host:", "get "...),
+ or NULL for values past the table.
+ */
+const unsigned char *lws_token_to_string(int token);
+
+/*
  Sends a complete response with status `code` and an HTML body holding
  the code and `html_body`. Returns 0, or non-zero on failure.
  */
@@ -1573,6 +1634,98 @@ int lws_return_http_status(struct lws *wsi, unsigned int code, const char *html_
  (keep-alive); non-zero: the caller should close it (return -1).
  */
 int lws_http_transaction_completed(struct lws *wsi);
+
+/*
+ Writes the status line, the vhost's extra headers and `server:` at
+ `*p`. Returns 0, or 1 if the buffer is too small.
+ */
+int lws_add_http_header_status(struct lws *wsi,
+                               unsigned int code,
+                               unsigned char **p,
+                               unsigned char *end);
+
+/*
+ Writes `name value\r\n` (name as given, e.g. "content-type:"); a NULL
+ name writes just the value line. Returns 0, or 1 if it does not fit.
+ */
+int lws_add_http_header_by_name(struct lws *wsi,
+                                const unsigned char *name,
+                                const unsigned char *value,
+                                int length,
+                                unsigned char **p,
+                                unsigned char *end);
+
+/*
+ lws_add_http_header_by_name with the name of token `token`.
+ */
+int lws_add_http_header_by_token(struct lws *wsi,
+                                 int token,
+                                 const unsigned char *value,
+                                 int length,
+                                 unsigned char **p,
+                                 unsigned char *end);
+
+/*
+ Writes `content-length:` and remembers the length of the response.
+ */
+int lws_add_http_header_content_length(struct lws *wsi,
+                                       lws_filepos_t content_length,
+                                       unsigned char **p,
+                                       unsigned char *end);
+
+/*
+ Status, content-type and content-length; without a length
+ (LWS_ILLEGAL_HTTP_CONTENT_LEN) `connection: close`, and the connection
+ closes after the response.
+ */
+int lws_add_http_common_headers(struct lws *wsi,
+                                unsigned int code,
+                                const char *content_type,
+                                lws_filepos_t content_len,
+                                unsigned char **p,
+                                unsigned char *end);
+
+/*
+ Ends the header block with the empty line. 0, or 1 if it does not fit.
+ */
+int lws_finalize_http_header(struct lws *wsi, unsigned char **p, unsigned char *end);
+
+/*
+ Finalizes the headers built from `start` to `*pp` and sends them.
+ */
+int lws_finalize_write_http_header(struct lws *wsi,
+                                   unsigned char *start,
+                                   unsigned char **pp,
+                                   unsigned char *end);
+
+/*
+ Builds and sends a redirect (status `code`, `location:`, empty body) in
+ the buffer at `*p`. Returns what lws_write returned, or -1.
+ */
+int lws_http_redirect(struct lws *wsi,
+                      int code,
+                      const unsigned char *loc,
+                      int len,
+                      unsigned char **p,
+                      unsigned char *end);
+
+/*
+ The mime type lws gives `file`: the mount's extra mimetypes first, then
+ its built-in table; NULL when unknown.
+ */
+const char *lws_get_mimetype(const char *file, const struct lws_http_mount *m);
+
+/*
+ Sends `file` as the response: 200 with `content_type`, its length,
+ cache-control and `other_headers`, then the content, then
+ HTTP_FILE_COMPLETION. If it cannot be opened, answers 404 and returns
+ non-zero.
+ */
+int lws_serve_http_file(struct lws *wsi,
+                        const char *file,
+                        const char *content_type,
+                        const char *other_headers,
+                        int other_headers_len);
 
 /*
  Sets the mask of log levels that are emitted and, if non-NULL, the

@@ -1,9 +1,9 @@
 //! HTTP responses (lws-http.h) available in the server role.
 
-use std::ffi::{c_char, c_int, c_uint, CStr};
+use std::ffi::{c_char, c_int, c_uchar, c_uint, CStr};
 
 use super::context::wsi_ref;
-use super::types::lws;
+use super::types::{lws, lws_filepos_t, lws_http_mount};
 
 /// Sends a complete response with status `code` and an HTML body holding
 /// the code and `html_body`. Returns 0, or non-zero on failure.
@@ -56,4 +56,350 @@ pub(crate) unsafe fn request_content_type(wsi: *mut lws) -> Option<Vec<u8>> {
     let w = unsafe { wsi_ref(wsi) }?;
     let r = w.request.borrow();
     r.as_ref()?.header("content-type").map(|v| v.to_vec())
+}
+
+/// Appends `data` at `*p` if it fits before `end` with `reserve` bytes to
+/// spare, advancing `*p`.
+///
+/// # Safety
+/// `p` points to a pointer into a buffer that ends at `end`.
+unsafe fn put(p: *mut *mut c_uchar, end: *mut c_uchar, data: &[u8], reserve: usize) -> bool {
+    // SAFETY: per the function contract.
+    unsafe {
+        if p.is_null() || (*p).is_null() || end.is_null() {
+            return false;
+        }
+        let room = (end as usize).saturating_sub(*p as usize);
+        if data.len() + reserve > room {
+            return false;
+        }
+        std::ptr::copy_nonoverlapping(data.as_ptr(), *p, data.len());
+        *p = (*p).add(data.len());
+    }
+    true
+}
+
+/// Writes the status line, the vhost's extra headers and `server:` at
+/// `*p`. Returns 0, or 1 if the buffer is too small.
+#[no_mangle]
+pub unsafe extern "C" fn lws_add_http_header_status(
+    wsi: *mut lws,
+    code: c_uint,
+    p: *mut *mut c_uchar,
+    end: *mut c_uchar,
+) -> c_int {
+    ffi_boundary!("lws_add_http_header_status", {
+        // SAFETY: caller contract.
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return 1;
+        };
+        let mut out = Vec::with_capacity(128);
+        w.status_head(code, &mut out);
+        // SAFETY: caller contract on p/end; lws keeps 2 bytes for the CRLF.
+        if unsafe { put(p, end, &out, 2) } {
+            0
+        } else {
+            crate::capi::log::err("lws_add_http_header_status: buffer too small");
+            1
+        }
+    })
+}
+
+/// Writes `name value\r\n` (name as given, e.g. "content-type:"); a NULL
+/// name writes just the value line. Returns 0, or 1 if it does not fit.
+#[no_mangle]
+pub unsafe extern "C" fn lws_add_http_header_by_name(
+    wsi: *mut lws,
+    name: *const c_uchar,
+    value: *const c_uchar,
+    length: c_int,
+    p: *mut *mut c_uchar,
+    end: *mut c_uchar,
+) -> c_int {
+    ffi_boundary!("lws_add_http_header_by_name", {
+        let _ = wsi;
+        if (value.is_null() && length > 0) || length < 0 {
+            return 1;
+        }
+        let mut out = Vec::new();
+        if !name.is_null() {
+            // SAFETY: a C string from the caller.
+            out.extend_from_slice(unsafe { CStr::from_ptr(name as *const c_char) }.to_bytes());
+            out.push(b' ');
+        }
+        if length > 0 {
+            // SAFETY: the caller gives length readable bytes.
+            out.extend_from_slice(unsafe { std::slice::from_raw_parts(value, length as usize) });
+        }
+        out.extend_from_slice(b"\r\n");
+        // SAFETY: caller contract on p/end.
+        if unsafe { put(p, end, &out, 1) } {
+            0
+        } else {
+            1
+        }
+    })
+}
+
+/// lws_add_http_header_by_name with the name of token `token`.
+#[no_mangle]
+pub unsafe extern "C" fn lws_add_http_header_by_token(
+    wsi: *mut lws,
+    token: c_int,
+    value: *const c_uchar,
+    length: c_int,
+    p: *mut *mut c_uchar,
+    end: *mut c_uchar,
+) -> c_int {
+    ffi_boundary!("lws_add_http_header_by_token", {
+        let name = super::headers::lws_token_to_string(token);
+        if name.is_null() {
+            return 1;
+        }
+        // SAFETY: forwarding the caller's arguments.
+        unsafe { lws_add_http_header_by_name(wsi, name, value, length, p, end) }
+    })
+}
+
+/// Writes `content-length:` and remembers the length of the response.
+#[no_mangle]
+pub unsafe extern "C" fn lws_add_http_header_content_length(
+    wsi: *mut lws,
+    content_length: lws_filepos_t,
+    p: *mut *mut c_uchar,
+    end: *mut c_uchar,
+) -> c_int {
+    ffi_boundary!("lws_add_http_header_content_length", {
+        let v = content_length.to_string();
+        // SAFETY: forwarding the caller's arguments.
+        unsafe {
+            lws_add_http_header_by_token(
+                wsi,
+                CONTENT_LENGTH_TOKEN,
+                v.as_ptr(),
+                v.len() as c_int,
+                p,
+                end,
+            )
+        }
+    })
+}
+
+const CONTENT_LENGTH_TOKEN: c_int = 27;
+const CONTENT_TYPE_TOKEN: c_int = 28;
+const CONNECTION_TOKEN: c_int = 4;
+const LWS_ILLEGAL_HTTP_CONTENT_LEN: lws_filepos_t = u64::MAX;
+
+/// Status, content-type and content-length; without a length
+/// (LWS_ILLEGAL_HTTP_CONTENT_LEN) `connection: close`, and the connection
+/// closes after the response.
+#[no_mangle]
+pub unsafe extern "C" fn lws_add_http_common_headers(
+    wsi: *mut lws,
+    code: c_uint,
+    content_type: *const c_char,
+    content_len: lws_filepos_t,
+    p: *mut *mut c_uchar,
+    end: *mut c_uchar,
+) -> c_int {
+    ffi_boundary!("lws_add_http_common_headers", {
+        // SAFETY: forwarding the caller's arguments throughout.
+        unsafe {
+            if lws_add_http_header_status(wsi, code, p, end) != 0 {
+                return 1;
+            }
+            if !content_type.is_null() {
+                let ct = CStr::from_ptr(content_type).to_bytes();
+                if lws_add_http_header_by_token(
+                    wsi,
+                    CONTENT_TYPE_TOKEN,
+                    ct.as_ptr(),
+                    ct.len() as c_int,
+                    p,
+                    end,
+                ) != 0
+                {
+                    return 1;
+                }
+            }
+            if content_len != LWS_ILLEGAL_HTTP_CONTENT_LEN {
+                return lws_add_http_header_content_length(wsi, content_len, p, end);
+            }
+            if lws_add_http_header_by_token(
+                wsi,
+                CONNECTION_TOKEN,
+                c"close".as_ptr() as *const c_uchar,
+                5,
+                p,
+                end,
+            ) != 0
+            {
+                return 1;
+            }
+            if let Some(w) = wsi_ref(wsi) {
+                w.resp_close.set(true);
+            }
+        }
+        0
+    })
+}
+
+/// Ends the header block with the empty line. 0, or 1 if it does not fit.
+#[no_mangle]
+pub unsafe extern "C" fn lws_finalize_http_header(
+    wsi: *mut lws,
+    p: *mut *mut c_uchar,
+    end: *mut c_uchar,
+) -> c_int {
+    ffi_boundary!("lws_finalize_http_header", {
+        let _ = wsi;
+        // SAFETY: caller contract on p/end.
+        if unsafe { put(p, end, b"\r\n", 0) } {
+            0
+        } else {
+            1
+        }
+    })
+}
+
+/// Finalizes the headers built from `start` to `*pp` and sends them.
+#[no_mangle]
+pub unsafe extern "C" fn lws_finalize_write_http_header(
+    wsi: *mut lws,
+    start: *mut c_uchar,
+    pp: *mut *mut c_uchar,
+    end: *mut c_uchar,
+) -> c_int {
+    ffi_boundary!("lws_finalize_write_http_header", {
+        // SAFETY: forwarding the caller's arguments.
+        unsafe {
+            if lws_finalize_http_header(wsi, pp, end) != 0 {
+                return 1;
+            }
+            let len = (*pp as usize).saturating_sub(start as usize);
+            if super::write::lws_write(wsi, start, len, LWS_WRITE_HTTP_HEADERS) != len as c_int {
+                return 1;
+            }
+        }
+        0
+    })
+}
+
+const LWS_WRITE_HTTP_HEADERS: c_int = 8;
+
+/// Builds and sends a redirect (status `code`, `location:`, empty body) in
+/// the buffer at `*p`. Returns what lws_write returned, or -1.
+#[no_mangle]
+pub unsafe extern "C" fn lws_http_redirect(
+    wsi: *mut lws,
+    code: c_int,
+    loc: *const c_uchar,
+    len: c_int,
+    p: *mut *mut c_uchar,
+    end: *mut c_uchar,
+) -> c_int {
+    ffi_boundary!("lws_http_redirect", {
+        // SAFETY: caller contract.
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return -1;
+        };
+        if loc.is_null() || len < 0 || p.is_null() {
+            return -1;
+        }
+        // SAFETY: the caller gives len readable bytes.
+        let l = unsafe { std::slice::from_raw_parts(loc, len as usize) };
+        let mut out = Vec::new();
+        w.redirect_head(code as u32, l, &mut out);
+        // SAFETY: caller contract on p/end; then send what was built.
+        unsafe {
+            let start = *p;
+            if !put(p, end, &out, 0) {
+                return -1;
+            }
+            super::write::lws_write(wsi, start, out.len(), LWS_WRITE_HTTP_HEADERS)
+        }
+    })
+}
+
+/// The mime type lws gives `file`: the mount's extra mimetypes first, then
+/// its built-in table; NULL when unknown.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_mimetype(
+    file: *const c_char,
+    m: *const lws_http_mount,
+) -> *const c_char {
+    ffi_boundary!("lws_get_mimetype", {
+        if file.is_null() {
+            return std::ptr::null();
+        }
+        // SAFETY: a C string from the caller.
+        let f = unsafe { CStr::from_ptr(file) }.to_bytes();
+        crate::net::http::get_mimetype_c(f, m)
+    })
+}
+
+/// Sends `file` as the response: 200 with `content_type`, its length,
+/// cache-control and `other_headers`, then the content, then
+/// HTTP_FILE_COMPLETION. If it cannot be opened, answers 404 and returns
+/// non-zero.
+#[no_mangle]
+pub unsafe extern "C" fn lws_serve_http_file(
+    wsi: *mut lws,
+    file: *const c_char,
+    content_type: *const c_char,
+    other_headers: *const c_char,
+    other_headers_len: c_int,
+) -> c_int {
+    ffi_boundary!("lws_serve_http_file", {
+        // SAFETY: caller contract.
+        let Some(w) = (unsafe { wsi_ref(wsi) }).and_then(|w| w.rc()) else {
+            return -1;
+        };
+        if file.is_null() {
+            return -1;
+        }
+        // SAFETY: C strings / buffers from the caller.
+        let (path, ct, oh) = unsafe {
+            (
+                CStr::from_ptr(file).to_string_lossy().into_owned(),
+                if content_type.is_null() {
+                    String::new()
+                } else {
+                    CStr::from_ptr(content_type).to_string_lossy().into_owned()
+                },
+                if other_headers.is_null() || other_headers_len <= 0 {
+                    Vec::new()
+                } else {
+                    std::slice::from_raw_parts(
+                        other_headers as *const u8,
+                        other_headers_len as usize,
+                    )
+                    .to_vec()
+                },
+            )
+        };
+        let opened = std::fs::File::open(&path).and_then(|f| {
+            let md = f.metadata()?;
+            if md.is_file() {
+                Ok((f, md.len()))
+            } else {
+                Err(std::io::ErrorKind::InvalidInput.into())
+            }
+        });
+        match opened {
+            Ok((f, len)) => {
+                w.serve_file_open(f, len, &ct, &oh, None);
+                0
+            }
+            Err(e) => {
+                crate::capi::log::info(&format!(
+                    "lws_serve_http_file: unable to open '{path}': {e}"
+                ));
+                if w.return_http_status(404, "").is_err() {
+                    return -1;
+                }
+                1
+            }
+        }
+    })
 }

@@ -6,6 +6,7 @@
 pub mod ffi;
 pub mod context;
 pub mod enums;
+pub mod headers;
 pub mod http;
 pub mod log;
 pub mod misc;

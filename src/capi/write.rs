@@ -90,6 +90,7 @@ pub unsafe extern "C" fn lws_write(
                 | LWS_WRITE_HTTP_HEADERS
                 | LWS_WRITE_HTTP_HEADERS_CONTINUATION,
             ) => {
+                w.tx_started.set(true);
                 let data = if len == 0 {
                     &[][..]
                 } else {

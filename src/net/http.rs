@@ -720,15 +720,13 @@ impl Wsi {
             .borrow()
             .as_ref()
             .is_some_and(|r| r.method == "HEAD");
-        if head_only || len == 0 {
-            self.file_done();
-            return;
-        }
+        // the content goes out from the service loop, as in lws: never
+        // inside the callback that asked for it
         *self.file_tx.borrow_mut() = Some(FileTx {
             file,
-            remaining: len,
+            remaining: if head_only { 0 } else { len },
         });
-        self.continue_file();
+        self.ctx().schedule(self);
     }
 
     /// Sends more of the file while the socket takes it.
@@ -744,6 +742,16 @@ impl Wsi {
                 || self.state.get() != WsiState::HttpBusy
             {
                 return;
+            }
+            let finished = self.file_tx.borrow().as_ref().map(|f| f.remaining == 0);
+            match finished {
+                None => return,
+                Some(true) => {
+                    self.file_tx.borrow_mut().take();
+                    self.file_done();
+                    return;
+                }
+                Some(false) => {}
             }
             let mut chunk = vec![0u8; FILE_CHUNK];
             let done = {

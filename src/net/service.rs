@@ -127,7 +127,9 @@ impl Context {
             if !wsi.rx_stash.borrow().is_empty() || wsi.rx_more.get() {
                 self.handle_readable(&wsi);
             }
-            if wsi.want_write.get() && wsi.can_write.get() && !wsi.has_pending_tx() {
+            if wsi.file_tx.borrow().is_some() {
+                wsi.continue_file();
+            } else if wsi.want_write.get() && wsi.can_write.get() && !wsi.has_pending_tx() {
                 self.deliver_writeable(&wsi);
             }
             self.check_pending_fail(&wsi);
