@@ -58,6 +58,8 @@ pub struct Context {
     pub(crate) max_http_header_pool: usize,
     pub(crate) serial: Cell<u64>,
     pub(crate) canonical_hostname: CString,
+    /// Kept open to make room for refusing connections when out of fds.
+    pub(crate) spare_fd: Cell<i32>,
     /// Per-token value limits (info.token_limits).
     pub(crate) token_limits: Option<Vec<u16>>,
     /// The first service pass has run.
@@ -150,6 +152,10 @@ impl Context {
             serial: Cell::new(0),
             canonical_hostname: hostname(),
             started: Cell::new(false),
+            // SAFETY: opening /dev/null; closed in Drop.
+            spare_fd: Cell::new(unsafe {
+                libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC)
+            }),
             token_limits: if info.token_limits.is_null() {
                 None
             } else {
@@ -517,4 +523,14 @@ fn default_protocol_from_pvo(
         p = node.next;
     }
     0
+}
+
+impl Drop for Context {
+    fn drop(&mut self) {
+        let fd = self.spare_fd.replace(-1);
+        if fd >= 0 {
+            // SAFETY: our own descriptor.
+            unsafe { libc::close(fd) };
+        }
+    }
 }

@@ -161,6 +161,12 @@ impl HeaderTable {
         self.custom.push((n, o, l));
     }
 
+    /// Replaces every fragment of `token` with one value.
+    pub fn replace(&mut self, token: usize, v: &[u8]) {
+        self.frags.retain(|f| f.0 != token);
+        self.add(token, v);
+    }
+
     /// Bytes held, for the max_http_header_data limit.
     pub fn size(&self) -> usize {
         self.data.len()

@@ -380,6 +380,37 @@ impl Wsi {
         if let Some((m, rest)) = self.find_mount(&path) {
             // SAFETY: mounts are owned by the program for the vhost's life.
             let m = unsafe { &*m };
+            if !matches!(m.origin_protocol, LWSMPRO_REDIR_HTTP | LWSMPRO_REDIR_HTTPS)
+                && !self.basic_auth_ok(m)
+            {
+                return;
+            }
+            if m.origin_protocol == LWSMPRO_CALLBACK || !m.protocol.is_null() {
+                let name = if m.protocol.is_null() {
+                    m.origin
+                } else {
+                    m.protocol
+                };
+                let want = cstr_or_empty(name).into_bytes();
+                match protocol_index(&self.vhost().protocols, &want) {
+                    Some(i) => self.bind_protocol(i),
+                    None => {
+                        log::err(&format!(
+                            "Unable to find protocol '{}' for mount",
+                            String::from_utf8_lossy(&want)
+                        ));
+                        self.close_now(true);
+                        return;
+                    }
+                }
+                if !self.check_access_rights(m, &path) {
+                    return;
+                }
+                if m.origin_protocol == LWSMPRO_CALLBACK {
+                    self.http_to_user(&rest);
+                    return;
+                }
+            }
             match m.origin_protocol {
                 LWSMPRO_FILE => {
                     self.serve_mount(m, &path, &rest);
@@ -397,18 +428,130 @@ impl Wsi {
                     self.redirect_and_complete(301, loc.as_bytes());
                     return;
                 }
-                LWSMPRO_CALLBACK if !m.origin.is_null() => {
-                    let want = cstr_or_empty(m.origin).into_bytes();
-                    if let Some(i) = protocol_index(&self.vhost().protocols, &want) {
-                        self.bind_protocol(i);
-                    }
-                    self.http_to_user(&rest);
-                    return;
-                }
                 _ => {}
             }
         }
         self.http_to_user(&path);
+    }
+
+    /// Basic authentication for a mount with a login file (or the
+    /// verify-callback mode). false when the request was answered (401 or
+    /// 403) and must go no further.
+    fn basic_auth_ok(self: &Rc<Self>, m: &crate::capi::types::lws_http_mount) -> bool {
+        let mode = m.auth_mask & AUTH_MODE_MASK;
+        if m.basic_auth_login_file.is_null() && mode == LWSAUTHM_DEFAULT {
+            return true;
+        }
+        let (count, value) = {
+            let t = self.hdrs.borrow();
+            let t = t.as_ref();
+            (
+                t.map_or(0, |t| {
+                    (0..)
+                        .take_while(|&i| t.fragment(AUTHORIZATION, i).is_some())
+                        .count()
+                }),
+                t.map(|t| t.joined(AUTHORIZATION)).unwrap_or_default(),
+            )
+        };
+        if count != 1 {
+            return self.unauthorised();
+        }
+        if value.len() < 7
+            || value.len() >= 160
+            || !value[..5].eq_ignore_ascii_case(b"Basic")
+            || value[5] != b' '
+        {
+            self.send_status(403);
+            return false;
+        }
+        use base64::Engine;
+        let Ok(plain) = base64::engine::general_purpose::STANDARD.decode(value[6..].trim_ascii())
+        else {
+            self.send_status(403);
+            return false;
+        };
+        let Some(colon) = plain.iter().position(|&c| c == b':') else {
+            self.send_status(403);
+            return false;
+        };
+        let ok = match mode {
+            LWSAUTHM_DEFAULT => {
+                let file = cstr_or_empty(m.basic_auth_login_file);
+                match std::fs::read(&file) {
+                    Ok(content) => content
+                        .split(|&c| c == b'\n')
+                        .any(|l| l.strip_suffix(b"\r").unwrap_or(l) == plain.as_slice()),
+                    Err(_) => {
+                        log::err(&format!("can't open auth file: {file}"));
+                        false
+                    }
+                }
+            }
+            LWSAUTHM_BASIC_AUTH_CALLBACK => {
+                let mut p = plain.clone();
+                let len = p.len();
+                p.push(0);
+                self.dispatch(
+                    cb::VERIFY_BASIC_AUTHORIZATION,
+                    p.as_mut_ptr() as *mut c_void,
+                    std::ptr::null_mut(),
+                    len,
+                ) != 0
+            }
+            _ => false,
+        };
+        if !ok {
+            return self.unauthorised();
+        }
+        // from here the header holds just the user name, as in lws
+        if let Some(t) = self.hdrs.borrow_mut().as_mut() {
+            t.replace(AUTHORIZATION, &plain[..colon]);
+        }
+        true
+    }
+
+    /// 401 asking for basic auth, then the end of the transaction.
+    fn unauthorised(self: &Rc<Self>) -> bool {
+        let mut out = Vec::new();
+        self.status_head(401, &mut out);
+        response::header_token(&mut out, WWW_AUTHENTICATE, b"Basic realm=\"lwsws\"");
+        response::header_token(&mut out, CONTENT_LENGTH, b"0");
+        out.extend_from_slice(b"\r\n");
+        self.tx_started.set(true);
+        if self.send_raw(&out).is_err() || self.transaction_completed() {
+            self.close_after_output();
+        }
+        false
+    }
+
+    /// CHECK_ACCESS_RIGHTS for a protocol mount; false when refused (401)
+    /// or when the callback answered the request itself.
+    fn check_access_rights(
+        self: &Rc<Self>,
+        m: &crate::capi::types::lws_http_mount,
+        uri: &str,
+    ) -> bool {
+        let mut curi = CString::new(uri).unwrap_or_default().into_bytes_with_nul();
+        let mut args = ProcessHtmlArgs {
+            p: curi.as_mut_ptr() as *mut c_char,
+            len: uri.len() as c_int,
+            max_len: (m.auth_mask & !AUTH_MODE_MASK) as c_int,
+            final_: 0,
+            chunked: 0,
+        };
+        if self.dispatch(
+            cb::CHECK_ACCESS_RIGHTS,
+            &mut args as *mut ProcessHtmlArgs as *mut c_void,
+            std::ptr::null_mut(),
+            0,
+        ) != 0
+        {
+            let _ = self.return_http_status(401, "");
+            self.close_after_output();
+            return false;
+        }
+        args.final_ == 0
     }
 
     /// HTTP_BIND_PROTOCOL, then HTTP with `uri` to the bound protocol; the
@@ -917,6 +1060,11 @@ pub(crate) const CACHE_CONTROL: usize = 24;
 pub(crate) const IF_NONE_MATCH: usize = 20;
 pub(crate) const ETAG: usize = 50;
 pub(crate) const LOCATION: usize = 59;
+pub(crate) const AUTHORIZATION: usize = 25;
+pub(crate) const WWW_AUTHENTICATE: usize = 72;
+const AUTH_MODE_MASK: u32 = 0xF000_0000;
+const LWSAUTHM_DEFAULT: u32 = 0;
+const LWSAUTHM_BASIC_AUTH_CALLBACK: u32 = 1 << 28;
 
 /// Reads a C string that may be NULL.
 fn cstr_or_empty(p: *const c_char) -> String {

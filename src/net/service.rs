@@ -148,9 +148,17 @@ impl Context {
                 Ok(x) => x,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) if matches!(e.raw_os_error(), Some(libc::EMFILE) | Some(libc::ENFILE)) => {
+                    // out of descriptors: turn the waiting client away (a
+                    // spare descriptor makes room to accept and close it)
+                    // instead of spinning on a listener that stays readable
+                    if !self.shed_one_connection(lw.fd()) {
+                        log::warn(&format!("accept failed: {e}"));
+                        return;
+                    }
+                    continue;
+                }
                 Err(e) => {
-                    // out of descriptors and the like: back off instead of
-                    // spinning on a listener that stays readable
                     log::warn(&format!("accept failed: {e}"));
                     return;
                 }
@@ -212,6 +220,38 @@ impl Context {
                 w.close_now(true);
             }
         }
+    }
+
+    /// Accepts and closes one pending connection using the spare
+    /// descriptor; false if there is none to use.
+    fn shed_one_connection(&self, listen_fd: i32) -> bool {
+        let spare = self.spare_fd.replace(-1);
+        if spare < 0 {
+            return false;
+        }
+        // SAFETY: closing our own spare descriptor, then accepting and
+        // closing a socket nobody else knows about, then reopening.
+        unsafe {
+            libc::close(spare);
+            let fd = libc::accept4(
+                listen_fd,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                libc::SOCK_CLOEXEC,
+            );
+            if fd >= 0 {
+                libc::close(fd);
+            }
+            self.spare_fd.set(libc::open(
+                c"/dev/null".as_ptr(),
+                libc::O_RDONLY | libc::O_CLOEXEC,
+            ));
+            if fd < 0 {
+                return false;
+            }
+        }
+        log::warn("out of file descriptors: refused a new connection");
+        true
     }
 
     fn handle_writable(&self, w: &Rc<Wsi>) {
