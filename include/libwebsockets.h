@@ -399,6 +399,16 @@ enum lws_system_states {
 };
 
 /*
+ Where a form-upload callback is in the stream of one file.
+ */
+enum lws_spa_fileupload_states {
+  LWS_UFS_CONTENT = 0,
+  LWS_UFS_FINAL_CONTENT = 1,
+  LWS_UFS_OPEN = 2,
+  LWS_UFS_CLOSE = 3,
+};
+
+/*
  Why a connection has a timeout pending (`lws_set_timeout`).
  */
 enum pending_timeout {
@@ -779,16 +789,6 @@ enum lws_h2_settings {
 };
 
 /*
- Where a form-upload callback is in the stream of one file.
- */
-enum lws_spa_fileupload_states {
-  LWS_UFS_CONTENT = 0,
-  LWS_UFS_FINAL_CONTENT = 1,
-  LWS_UFS_OPEN = 2,
-  LWS_UFS_CLOSE = 3,
-};
-
-/*
  Type of a directory entry reported by `lws_dir()`.
  */
 enum lws_dir_obj_type {
@@ -883,6 +883,11 @@ struct lws_sequencer;
 struct lws_smd_peer;
 
 /*
+ A form-body parser (opaque).
+ */
+struct lws_spa;
+
+/*
  A state manager (see `lws_state_notify_link_t`).
  */
 struct lws_state_manager;
@@ -891,6 +896,13 @@ struct lws_state_manager;
  A virtual host: listen socket, protocols, TLS and mounts.
  */
 struct lws_vhost;
+
+/*
+ An allocation arena (lws-lwsac.h; opaque). lws-rs has no `lwsac_*`
+ functions, so only a pointer to a NULL `struct lwsac *` can be given to
+ lws_spa_create_via_info(); it stays NULL.
+ */
+struct lwsac;
 
 /*
  One protocol a vhost offers; arrays of these end with an all-zero entry.
@@ -1334,6 +1346,62 @@ struct lws_context_creation_info {
   lws_smd_class_t early_smd_class_filter;
   void *_unused[2];
 };
+
+/*
+ Receives file-upload data: `state` says whether a file opens, data
+ arrives, its last chunk arrives, or the parser closes. Return < 0 to
+ abort.
+ */
+typedef int (*lws_spa_fileupload_cb)(void *data,
+                                     const char *name,
+                                     const char *filename,
+                                     char *buf,
+                                     int len,
+                                     enum lws_spa_fileupload_states state);
+
+/*
+ How to create a form-body parser.
+ */
+struct lws_spa_create_info {
+  /*
+   Array of form parameter names, like "username".
+   */
+  const char *const *param_names;
+  /*
+   Count of param_names.
+   */
+  int count_params;
+  /*
+   Total bytes of parameter values that can be stored (0: 512).
+   */
+  int max_storage;
+  /*
+   NULL, or the callback that receives file upload data.
+   */
+  lws_spa_fileupload_cb opt_cb;
+  /*
+   User pointer given to opt_cb.
+   */
+  void *opt_data;
+  /*
+   0 if param_names is an array of char *, else the stride to the next
+   char *.
+   */
+  size_t param_names_stride;
+  /*
+   NULL, or where to keep the allocations (must point to NULL here).
+   */
+  struct lwsac **ac;
+  /*
+   0 for the default, or the arena chunk size.
+   */
+  size_t ac_chunk_size;
+};
+
+/*
+ `struct lws_spa_create_info`.
+ */
+typedef struct lws_spa_create_info lws_spa_create_info_t;
 
 /*
  C spelling: `lws_adoption_type`.
@@ -1798,6 +1866,43 @@ const char *lws_canonical_hostname(struct lws_context *context);
 const char *lws_cmdline_option(int argc, const char *const *argv, const char *val);
 
 /*
+ Copies `string` into `escaped` (`len` bytes) with each `'` doubled, for
+ SQL; truncates to fit. Returns `escaped`.
+ */
+const char *lws_sql_purify(char *escaped, const char *string, int len);
+
+/*
+ Copies `string` into `escaped` (`len` bytes) with JSON escaping; sets
+ `*in_used` (if not NULL) to the input bytes consumed. Returns `escaped`.
+ */
+const char *lws_json_purify(char *escaped, const char *string, int len, int *in_used);
+
+/*
+ The length lws_json_purify() would produce for `string` without a
+ length limit (by lws's count, which rates a backslash as 6).
+ */
+int lws_json_purify_len(const char *string);
+
+/*
+ Replaces `..`, `:`, `\`, `$` and `%` in `filename` with `_`, in place.
+ */
+void lws_filename_purify_inplace(char *filename);
+
+/*
+ Copies `string` into `escaped` (`len` bytes) URL-encoded (letters and
+ digits kept, ' ' as '+', the rest as %XX); truncates to fit. Returns
+ `escaped`.
+ */
+const char *lws_urlencode(char *escaped, const char *string, int len);
+
+/*
+ Decodes the URL-encoded C string `escaped` into `string` (which may be
+ the same buffer): at most `len` bytes, then a NUL. Returns 0, or -1 on a
+ bad %xx (the output is then not terminated).
+ */
+int lws_urldecode(char *string, const char *escaped, int len);
+
+/*
  Services the context once: waits for the next event or timer (the
  timeout is ignored, as in 4.1.6; a negative one does not wait). Returns
  0, or -1 on error.
@@ -1846,6 +1951,55 @@ struct lws_smd_peer *lws_smd_register(struct lws_context *ctx,
  Removes a peer registered with lws_smd_register.
  */
 void lws_smd_unregister(struct lws_smd_peer *pr);
+
+/*
+ Creates a form-body parser for the POST body of `wsi` (whose
+ Content-Type says urlencoded or multipart), as `info` describes. NULL on
+ bad arguments.
+ */
+struct lws_spa *lws_spa_create_via_info(struct lws *wsi, const lws_spa_create_info_t *info);
+
+/*
+ Creates a form-body parser (the older form of
+ lws_spa_create_via_info()).
+ */
+struct lws_spa *lws_spa_create(struct lws *wsi,
+                               const char *const *param_names,
+                               int count_params,
+                               int max_storage,
+                               lws_spa_fileupload_cb opt_cb,
+                               void *opt_data);
+
+/*
+ Parses `len` more bytes of the body. 0, or -1 when the body is
+ malformed, a value does not fit in max_storage, or the upload callback
+ returned < 0 (then every later call fails too). Ignored after
+ lws_spa_finalize().
+ */
+int lws_spa_process(struct lws_spa *spa, const char *in_, int len);
+
+/*
+ Ends the body: stores the last urlencoded value and calls the upload
+ callback with LWS_UFS_CLOSE. Returns 0.
+ */
+int lws_spa_finalize(struct lws_spa *spa);
+
+/*
+ The length of parameter `n`'s value (0 if absent).
+ */
+int lws_spa_get_length(struct lws_spa *spa, int n);
+
+/*
+ Parameter `n`'s value, NUL-terminated, valid until lws_spa_destroy();
+ NULL if it was absent or empty.
+ */
+const char *lws_spa_get_string(struct lws_spa *spa, int n);
+
+/*
+ Frees the parser (finalizing it first if needed, which calls the upload
+ callback with LWS_UFS_CLOSE). Returns 0.
+ */
+int lws_spa_destroy(struct lws_spa *spa);
 
 /*
  Sends `len` bytes at `buf` (which has LWS_PRE bytes of headroom) as a

@@ -13,5 +13,6 @@ pub mod frame;
 pub mod handshake;
 pub mod mask;
 pub mod rx;
+pub mod spa;
 pub mod uri;
 pub mod utf8;

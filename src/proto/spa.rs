@@ -279,7 +279,7 @@ impl Spa {
         }
         self.finished = true;
         if !self.failed && self.state == State::Value {
-            let _ = self.end_value(sink);
+            let _ = self.end_value();
         }
         self.name[self.name_len] = 0;
         let _ = sink(Upload {
@@ -305,9 +305,7 @@ impl Spa {
 
     fn lookup(&self) -> Option<usize> {
         let name = &self.name[..self.name_len];
-        self.names
-            .iter()
-            .position(|n| n.as_deref() == Some(name))
+        self.names.iter().position(|n| n.as_deref() == Some(name))
     }
 
     fn run(
@@ -327,13 +325,11 @@ impl Spa {
                     b'=' => self.state = State::Value,
                     b'&' => {
                         // a name without a value: nothing to store
-                        self.part.clear();
+                        self.name_len = 0;
+                        self.name[0] = 0;
                     }
                     _ if self.name_len >= NAME_SIZE - 1 => return Err(Error),
                     _ => {
-                        if self.name_len == 0 {
-                            // a new pair
-                        }
                         self.name[self.name_len] = c;
                         self.name_len += 1;
                         self.name[self.name_len] = 0;
@@ -342,7 +338,7 @@ impl Spa {
                 State::Value => match c {
                     b'%' => self.state = State::Percent1,
                     b'&' => {
-                        self.end_value(sink)?;
+                        self.end_value()?;
                         self.state = State::Name;
                         self.name_len = 0;
                     }
@@ -444,7 +440,7 @@ impl Spa {
             let skip = if self.after_boundary { 0 } else { 2 };
             if self.matched >= skip {
                 let (m, b) = (self.matched, &self.boundary);
-                self.part.extend_from_slice(&b[skip.min(m)..m]);
+                self.part.extend_from_slice(b.get(skip..m).unwrap_or(&[]));
                 self.matched = 0;
                 if !self.boundary.is_empty() && c == self.boundary[0] {
                     self.matched = 1;
@@ -567,14 +563,11 @@ impl Spa {
             self.part.clear();
             return Ok(());
         }
-        self.end_value(sink)
+        self.end_value()
     }
 
     /// The end of a value: store it if its name is wanted.
-    fn end_value(
-        &mut self,
-        _sink: &mut dyn FnMut(Upload<'_>) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+    fn end_value(&mut self) -> Result<(), Error> {
         let r = match self.lookup() {
             Some(n) if !self.part.is_empty() => self.store_value(n),
             _ => Ok(()),
@@ -659,11 +652,7 @@ mod tests {
 
     /// Feeds `chunks`, finishes; returns the events (file data chunks
     /// merged by state run, so chunking does not matter) and the result.
-    fn run(
-        cfg: &Config,
-        ct: Option<&str>,
-        chunks: &[&[u8]],
-    ) -> (Spa, Vec<Ev>, Result<(), Error>) {
+    fn run(cfg: &Config, ct: Option<&str>, chunks: &[&[u8]]) -> (Spa, Vec<Ev>, Result<(), Error>) {
         let mut spa = Spa::new(cfg.clone(), ct.map(str::as_bytes));
         let mut evs = Vec::new();
         let mut sink = |u: Upload<'_>| {
@@ -743,8 +732,7 @@ mod tests {
         if body.len() <= 300 {
             for i in 0..=body.len() {
                 for j in i..=body.len() {
-                    let (spa, evs, r) =
-                        run(cfg, ct, &[&body[..i], &body[i..j], &body[j..]]);
+                    let (spa, evs, r) = run(cfg, ct, &[&body[..i], &body[i..j], &body[j..]]);
                     check(&spa, &evs, r);
                 }
             }
@@ -822,14 +810,23 @@ mod tests {
         // 16 bytes: a value fits while used + len < 15
         let c = cfg(&["a", "b", "u"], 16);
         let (spa, _, r) = run(&c, None, &[b"a=12345678901234"]);
-        assert_eq!((r, vals(&spa, 1)), (Ok(()), vec![(Some("12345678901234".into()), 14)]));
+        assert_eq!(
+            (r, vals(&spa, 1)),
+            (Ok(()), vec![(Some("12345678901234".into()), 14)])
+        );
+        // 15 bytes do not fit: dropped at the end, without an error...
         let (spa, _, r) = run(&c, None, &[b"a=123456789012345"]);
+        assert_eq!((r, vals(&spa, 1)), (Ok(()), vec![(None, 0)]));
+        // ...16 are an error as soon as the 16th arrives
+        let (spa, _, r) = run(&c, None, &[b"a=1234567890123456"]);
         assert_eq!((r, vals(&spa, 1)), (Err(Error), vec![(None, 0)]));
         // 6 + 1 used: the next value may have 7 bytes
         let (spa, _, r) = run(&c, None, &[b"a=123456&b=1234567"]);
         assert_eq!(r, Ok(()));
         assert_eq!(vals(&spa, 2)[1], (Some("1234567".into()), 7));
-        let (_, _, r) = run(&c, None, &[b"a=123456&b=12345678"]);
+        let (spa, _, r) = run(&c, None, &[b"a=123456&b=12345678"]);
+        assert_eq!((r, vals(&spa, 2)[1].clone()), (Ok(()), (None, 0)));
+        let (_, _, r) = run(&c, None, &[b"a=123456&b=123456789"]);
         assert_eq!(r, Err(Error));
         // unwanted values take no room, whatever their length
         let (spa, _, r) = run(&c, None, &[b"x=", &[b'z'; 1000], b"&a=1"]);
@@ -837,7 +834,9 @@ mod tests {
         // the default
         let (spa, _, r) = run(&cfg(&["a"], 0), None, &[b"a=", &[b'z'; 510]]);
         assert_eq!((r, spa.length(0)), (Ok(()), 510));
-        let (_, _, r) = run(&cfg(&["a"], 0), None, &[b"a=", &[b'z'; 511]]);
+        let (spa, _, r) = run(&cfg(&["a"], 0), None, &[b"a=", &[b'z'; 511]]);
+        assert_eq!((r, spa.length(0)), (Ok(()), 0));
+        let (_, _, r) = run(&cfg(&["a"], 0), None, &[b"a=", &[b'z'; 512]]);
         assert_eq!(r, Err(Error));
     }
 
@@ -860,11 +859,15 @@ mod tests {
         b.extend_from_slice(b"Content-Disposition: form-data; name=\"text\"\r\n\r\n");
         b.extend_from_slice(b"hello\r\n-- not a boundary\r\n------WebKitFormBoundaryX\r\nend");
         b.extend_from_slice(b"\r\n------WebKitFormBoundaryX7\r\n");
-        b.extend_from_slice(b"content-disposition: form-data; name=\"file\"; filename=\"a b.txt\"\r\n");
+        b.extend_from_slice(
+            b"content-disposition: form-data; name=\"file\"; filename=\"a b.txt\"\r\n",
+        );
         b.extend_from_slice(b"Content-Type: text/plain\r\n\r\n");
         b.extend_from_slice(b"line1\r\nline2\r\r\n--\r\n");
         b.extend_from_slice(b"\r\n------WebKitFormBoundaryX7\r\n");
-        b.extend_from_slice(b"Content-Disposition: form-data; name=\"empty\"; filename=\"e\"\r\n\r\n");
+        b.extend_from_slice(
+            b"Content-Disposition: form-data; name=\"empty\"; filename=\"e\"\r\n\r\n",
+        );
         b.extend_from_slice(b"\r\n------WebKitFormBoundaryX7\r\n");
         b.extend_from_slice(b"Content-Disposition: form-data; name=\"n2\"\r\n\r\n");
         b.extend_from_slice(b"v2\r\n------WebKitFormBoundaryX7--\r\ntrailing junk");
@@ -881,7 +884,9 @@ mod tests {
                 vals(spa, 3),
                 vec![
                     (
-                        Some("hello\r\n-- not a boundary\r\n------WebKitFormBoundaryX\r\nend".into()),
+                        Some(
+                            "hello\r\n-- not a boundary\r\n------WebKitFormBoundaryX\r\nend".into()
+                        ),
                         56
                     ),
                     (Some("v2".into()), 2),
@@ -894,7 +899,12 @@ mod tests {
                 merged(evs),
                 vec![
                     f(UploadState::Open, "file", "a b.txt", b""),
-                    f(UploadState::FinalContent, "file", "a b.txt", b"line1\r\nline2\r\r\n--\r\n"),
+                    f(
+                        UploadState::FinalContent,
+                        "file",
+                        "a b.txt",
+                        b"line1\r\nline2\r\r\n--\r\n"
+                    ),
                     f(UploadState::Open, "empty", "e", b""),
                     f(UploadState::FinalContent, "empty", "e", b""),
                     close("", ""),
@@ -907,8 +917,8 @@ mod tests {
     fn multipart_file_chunks() {
         // 64 bytes of storage, nothing stored: chunks of at most 63 bytes
         let c = cfg(&["x"], 64);
-        let mut body = b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f\"\r\n\r\n"
-            .to_vec();
+        let mut body =
+            b"--B\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f\"\r\n\r\n".to_vec();
         let data: Vec<u8> = (0..1000u32).map(|i| b'a' + (i % 26) as u8).collect();
         body.extend_from_slice(&data);
         body.extend_from_slice(b"\r\n--B--");
@@ -947,7 +957,11 @@ mod tests {
         let body = format!(
             "--B\r\nContent-Disposition: form-data; name=\"{long}\"; filename=\"f\"\r\n\r\nabc"
         );
-        let (_, evs, _) = run(&c, Some("multipart/form-data; boundary=B"), &[body.as_bytes()]);
+        let (_, evs, _) = run(
+            &c,
+            Some("multipart/form-data; boundary=B"),
+            &[body.as_bytes()],
+        );
         assert_eq!(
             evs,
             vec![
