@@ -1,0 +1,51 @@
+//! A real browser: headless Chromium loads the example page from the echo
+//! server on our library and exchanges a WebSocket message from the page.
+//! Runs when Chromium is installed (`.ci/run` installs it).
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use common::{compile_c, free_port, our_lib_dir, repo, Headers, Server};
+
+fn chromium() -> Option<&'static str> {
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())
+}
+
+#[test]
+fn page_exchanges_messages_in_chromium() {
+    let Some(browser) = chromium() else {
+        eprintln!("browser: chromium is not installed; not run");
+        return;
+    };
+    let bin = compile_c("echo-server-browser", &[repo().join("examples/echo-server.c")], Headers::Ours, &[]);
+    let port = free_port();
+    let www = repo().join("examples/www");
+    let srv = Server::spawn(&bin, Some(&our_lib_dir()), &["-p", &port.to_string(), "-w", www.to_str().unwrap()]);
+    srv.wait_for("listening", Duration::from_secs(10));
+
+    let profile = std::env::temp_dir().join(format!("lws-rs-chromium-{port}"));
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(format!("http://127.0.0.1:{port}/#send=hello%20from%20chromium"))
+        .output()
+        .expect("run chromium");
+    let _ = std::fs::remove_dir_all(&profile);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(dom.contains("connected (lws-echo)"), "page did not connect:\n{dom}");
+    assert!(dom.contains("&gt; hello from chromium"), "page did not send:\n{dom}");
+    assert!(dom.contains("&lt; hello from chromium"), "echo did not come back:\n{dom}");
+}
