@@ -761,18 +761,6 @@ impl Wsi {
         if std::fs::metadata(&full).is_ok_and(|md| md.is_dir()) {
             full = format!("{}/{}", full.trim_end_matches('/'), def);
         }
-        // symlinks may not lead out of the origin
-        match (std::fs::canonicalize(&full), std::fs::canonicalize(&root)) {
-            (Ok(f), Ok(r)) if f.starts_with(&r) => {}
-            (Ok(_), Ok(_)) => {
-                self.send_status(403);
-                return;
-            }
-            _ => {
-                self.not_found();
-                return;
-            }
-        }
         let file = match std::fs::File::open(&full) {
             Ok(f) => f,
             Err(_) => {
@@ -780,6 +768,21 @@ impl Wsi {
                 return;
             }
         };
+        // symlinks may not lead out of the origin: compare where the open
+        // file really is with the origin's real path
+        let real = std::fs::read_link(format!(
+            "/proc/self/fd/{}",
+            std::os::fd::AsRawFd::as_raw_fd(&file)
+        ))
+        .or_else(|_| std::fs::canonicalize(&full));
+        let inside = match (real, self.vhost().canonical_origin(&root)) {
+            (Ok(f), Some(r)) => f.starts_with(&r),
+            _ => false,
+        };
+        if !inside {
+            self.send_status(403);
+            return;
+        }
         let md = match file.metadata() {
             Ok(md) if md.is_file() => md,
             _ => {
@@ -863,12 +866,26 @@ impl Wsi {
             .borrow()
             .as_ref()
             .is_some_and(|r| r.method == "HEAD");
-        // the content goes out from the service loop, as in lws: never
-        // inside the callback that asked for it
-        *self.file_tx.borrow_mut() = Some(FileTx {
+        let mut ft = FileTx {
             file,
             remaining: if head_only { 0 } else { len },
-        });
+        };
+        // the first piece leaves with the head; the rest, and the
+        // completion callback, come from the service loop (never inside the
+        // callback that asked for the file)
+        if ft.remaining > 0 {
+            use std::io::Read;
+            let mut chunk = vec![0u8; (ft.remaining.min(FILE_CHUNK as u64)) as usize];
+            if let Ok(n) = ft.file.read(&mut chunk) {
+                chunk.truncate(n);
+                ft.remaining -= n as u64;
+                if self.send_raw(&chunk).is_err() {
+                    self.close_now(true);
+                    return;
+                }
+            }
+        }
+        *self.file_tx.borrow_mut() = Some(ft);
         self.ctx().schedule(self);
     }
 
