@@ -10,7 +10,9 @@ use std::time::Duration;
 use common::{compile_c, free_port, our_lib_dir, repo, Headers, Server};
 
 fn chromium() -> Option<&'static str> {
-    ["/usr/bin/chromium", "/usr/bin/chromium-browser"].into_iter().find(|p| std::path::Path::new(p).exists())
+    ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())
 }
 
 #[test]
@@ -19,10 +21,19 @@ fn page_exchanges_messages_in_chromium() {
         eprintln!("browser: chromium is not installed; not run");
         return;
     };
-    let bin = compile_c("echo-server-browser", &[repo().join("examples/echo-server.c")], Headers::Ours, &[]);
+    let bin = compile_c(
+        "echo-server-browser",
+        &[repo().join("examples/echo-server.c")],
+        Headers::Ours,
+        &[],
+    );
     let port = free_port();
     let www = repo().join("examples/www");
-    let srv = Server::spawn(&bin, Some(&our_lib_dir()), &["-p", &port.to_string(), "-w", www.to_str().unwrap()]);
+    let srv = Server::spawn(
+        &bin,
+        Some(&our_lib_dir()),
+        &["-p", &port.to_string(), "-w", www.to_str().unwrap()],
+    );
     srv.wait_for("listening", Duration::from_secs(10));
 
     let profile = std::env::temp_dir().join(format!("lws-rs-chromium-{port}"));
@@ -40,12 +51,23 @@ fn page_exchanges_messages_in_chromium() {
             "--dump-dom",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
-        .arg(format!("http://127.0.0.1:{port}/#send=hello%20from%20chromium"))
+        .arg(format!(
+            "http://127.0.0.1:{port}/#send=hello%20from%20chromium"
+        ))
         .output()
         .expect("run chromium");
     let _ = std::fs::remove_dir_all(&profile);
     let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(dom.contains("connected (lws-echo)"), "page did not connect:\n{dom}");
-    assert!(dom.contains("&gt; hello from chromium"), "page did not send:\n{dom}");
-    assert!(dom.contains("&lt; hello from chromium"), "echo did not come back:\n{dom}");
+    assert!(
+        dom.contains("connected (lws-echo)"),
+        "page did not connect:\n{dom}"
+    );
+    assert!(
+        dom.contains("&gt; hello from chromium"),
+        "page did not send:\n{dom}"
+    );
+    assert!(
+        dom.contains("&lt; hello from chromium"),
+        "echo did not come back:\n{dom}"
+    );
 }

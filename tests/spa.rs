@@ -64,7 +64,6 @@ fn purify_same_on_both_libraries() {
 /// multipart, storage limits, file chunks), the same binary on Debian's
 /// library and on ours.
 #[test]
-#[ignore = "needs LWS_CALLBACK_HTTP_DROP_PROTOCOL when an HTTP_BODY callback returns -1 (net layer); otherwise identical"]
 fn spa_server_same_on_both_libraries() {
     let (Some(deb_lib), true) = (debian_lib_dir(), have_debian_headers()) else {
         eprintln!("spa: Debian's libwebsockets-dev is not installed; not run");
@@ -75,7 +74,11 @@ fn spa_server_same_on_both_libraries() {
     let port = common::free_port().to_string();
     let run = |lib: &std::path::Path| {
         let out = run_with_lib(&bin, lib, &[&port]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).expect("utf-8 output")
     };
     let debian = run(&deb_lib);

@@ -2,8 +2,6 @@
 //! `lws_token_indexes` value (several occurrences are fragments of one
 //! token), other headers kept by name, as lws's header API presents them.
 
-use std::ffi::c_int;
-
 /// Token names in `lws_token_indexes` order for Debian's build (HTTP/2,
 /// WebSocket and uncommon headers enabled); `lws_token_to_string` returns
 /// these. The last entry is the unmatchable one.
@@ -98,12 +96,8 @@ pub(crate) const TOKEN_NAMES: [&str; 88] = [
     "",
 ];
 
-pub(crate) const WSI_TOKEN_GET_URI: usize = 0;
-pub(crate) const WSI_TOKEN_POST_URI: usize = 1;
 pub(crate) const WSI_TOKEN_HTTP_URI_ARGS: usize = 76;
 pub(crate) const WSI_TOKEN_HTTP_COOKIE: usize = 26;
-/// Tokens a request has room for (WSI_TOKEN_COUNT).
-pub(crate) const TOKEN_COUNT: usize = 95;
 
 /// The token of a method, or None for methods lws does not know.
 pub(crate) fn method_token(method: &str) -> Option<usize> {
@@ -229,11 +223,6 @@ impl HeaderTable {
     pub fn has(&self, token: usize) -> bool {
         self.frags.iter().any(|f| f.0 == token)
     }
-}
-
-/// Clamp helper for C int lengths.
-pub(crate) fn c_len(n: usize) -> c_int {
-    n.min(c_int::MAX as usize) as c_int
 }
 
 #[cfg(test)]

@@ -247,14 +247,7 @@ impl Wsi {
             self.send_error_and_close(400);
             return;
         };
-        self.bind_protocol(idx);
-        if self.dispatch(
-            cb::HTTP_BIND_PROTOCOL,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            0,
-        ) != 0
-        {
+        if self.bind_protocol_cb(idx) != 0 {
             self.close_now(true);
             return;
         }
@@ -558,6 +551,7 @@ impl Wsi {
     /// request body then follows as HTTP_BODY callbacks.
     fn http_to_user(self: &Rc<Self>, uri: &str) {
         let curi = CString::new(uri).unwrap_or_default();
+        self.bind_protocol_cb(self.protocol.get());
         self.dispatch(
             cb::HTTP_BIND_PROTOCOL,
             std::ptr::null_mut(),

@@ -37,6 +37,7 @@ pub(crate) mod cb {
     pub(crate) const WSI_DESTROY: c_int = 30;
     pub(crate) const WS_PEER_INITIATED_CLOSE: c_int = 38;
     pub(crate) const HTTP_BIND_PROTOCOL: c_int = 49;
+    pub(crate) const HTTP_DROP_PROTOCOL: c_int = 50;
     pub(crate) const CHECK_ACCESS_RIGHTS: c_int = 51;
     pub(crate) const VERIFY_BASIC_AUTHORIZATION: c_int = 102;
     pub(crate) const ADD_HEADERS: c_int = 53;

@@ -95,8 +95,8 @@ pub struct Wsi {
     pub(crate) pending_fail: Cell<Option<(u16, &'static str)>>,
     /// Writes are collected and sent with one syscall when uncorked.
     pub(crate) corked: Cell<bool>,
-    /// WS_SERVER_DROP_PROTOCOL was issued.
-    pub(crate) dropped: Cell<bool>,
+    /// A BIND_PROTOCOL callback was issued and its DROP is still owed.
+    pub(crate) bound: Cell<bool>,
     /// The current request's headers, as the lws_hdr_* API sees them.
     pub(crate) hdrs: RefCell<Option<super::headers::HeaderTable>>,
     /// Request body still to come, and whether it goes to the user.
@@ -149,7 +149,7 @@ impl Wsi {
             peer_eof: Cell::new(false),
             pending_fail: Cell::new(None),
             corked: Cell::new(false),
-            dropped: Cell::new(false),
+            bound: Cell::new(false),
             hdrs: RefCell::new(None),
             body: Cell::new(super::http::Body::None),
             chunk_dec: RefCell::new(Default::default()),
@@ -252,6 +252,39 @@ impl Wsi {
         } else {
             rxb
         });
+    }
+
+    /// The DROP_PROTOCOL callback owed for an earlier BIND (as lws, only
+    /// when the connection has user space): WS_SERVER_DROP_PROTOCOL for
+    /// WebSocket connections, HTTP_DROP_PROTOCOL otherwise.
+    pub(crate) fn drop_protocol(&self) {
+        self.drop_protocol_in(self.state.get())
+    }
+
+    fn drop_protocol_in(&self, st: WsiState) {
+        if !self.bound.replace(false) || self.user_space.get().is_null() {
+            return;
+        }
+        let reason = match st {
+            WsiState::Ws | WsiState::WsClosing => cb::WS_SERVER_DROP_PROTOCOL,
+            _ => cb::HTTP_DROP_PROTOCOL,
+        };
+        self.dispatch(reason, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+    }
+
+    /// Binds protocol `idx` as lws_bind_protocol does: the old binding is
+    /// dropped, fresh user space allocated, HTTP_BIND_PROTOCOL issued.
+    /// Returns the callback's answer.
+    pub(crate) fn bind_protocol_cb(&self, idx: usize) -> c_int {
+        self.drop_protocol();
+        self.bind_protocol(idx);
+        self.bound.set(true);
+        self.dispatch(
+            cb::HTTP_BIND_PROTOCOL,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        )
     }
 
     fn free_user_space(&self) {
@@ -429,13 +462,7 @@ impl Wsi {
         // as in lws: the protocol is dropped when the close starts, and a
         // WRITEABLE asked for earlier is still delivered; lws_write then
         // refuses data, since nothing may follow a close frame
-        self.dropped.set(true);
-        self.dispatch(
-            cb::WS_SERVER_DROP_PROTOCOL,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            0,
-        );
+        self.drop_protocol();
         if self.want_write.replace(false) && self.state.get() == WsiState::WsClosing {
             self.dispatch(
                 cb::SERVER_WRITEABLE,
@@ -482,17 +509,11 @@ impl Wsi {
         if notify {
             match st {
                 WsiState::Ws | WsiState::WsClosing => {
-                    if !self.dropped.replace(true) {
-                        self.dispatch(
-                            cb::WS_SERVER_DROP_PROTOCOL,
-                            std::ptr::null_mut(),
-                            std::ptr::null_mut(),
-                            0,
-                        );
-                    }
+                    self.drop_protocol_in(st);
                     self.dispatch(cb::CLOSED, std::ptr::null_mut(), std::ptr::null_mut(), 0);
                 }
                 WsiState::HttpHead | WsiState::HttpBusy => {
+                    self.drop_protocol_in(st);
                     if self.request.borrow().is_some() || st == WsiState::HttpBusy {
                         self.dispatch(
                             cb::CLOSED_HTTP,
