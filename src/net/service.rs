@@ -23,6 +23,12 @@ struct FilterNetworkConnArgs {
     accept_fd: c_int,
 }
 
+enum Shed {
+    One,
+    NoneWaiting,
+    NoSpare,
+}
+
 enum Delivered {
     All,
     Closed,
@@ -152,11 +158,14 @@ impl Context {
                     // out of descriptors: turn the waiting client away (a
                     // spare descriptor makes room to accept and close it)
                     // instead of spinning on a listener that stays readable
-                    if !self.shed_one_connection(lw.fd()) {
-                        log::warn(&format!("accept failed: {e}"));
-                        return;
+                    match self.shed_one_connection(lw.fd()) {
+                        Shed::One => continue,
+                        Shed::NoneWaiting => return,
+                        Shed::NoSpare => {
+                            log::warn(&format!("accept failed: {e}"));
+                            return;
+                        }
                     }
-                    continue;
                 }
                 Err(e) => {
                     log::warn(&format!("accept failed: {e}"));
@@ -224,10 +233,10 @@ impl Context {
 
     /// Accepts and closes one pending connection using the spare
     /// descriptor; false if there is none to use.
-    fn shed_one_connection(&self, listen_fd: i32) -> bool {
+    fn shed_one_connection(&self, listen_fd: i32) -> Shed {
         let spare = self.spare_fd.replace(-1);
         if spare < 0 {
-            return false;
+            return Shed::NoSpare;
         }
         // SAFETY: closing our own spare descriptor, then accepting and
         // closing a socket nobody else knows about, then reopening.
@@ -247,11 +256,11 @@ impl Context {
                 libc::O_RDONLY | libc::O_CLOEXEC,
             ));
             if fd < 0 {
-                return false;
+                return Shed::NoneWaiting;
             }
         }
         log::warn("out of file descriptors: refused a new connection");
-        true
+        Shed::One
     }
 
     fn handle_writable(&self, w: &Rc<Wsi>) {
