@@ -276,3 +276,233 @@ impl Server {
         }
     }
 }
+
+/// A fresh empty directory under `target/<profile>/tmp/`, named after `tag`
+/// and this process (removed first if a previous run left it behind).
+pub fn temp_dir(tag: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    let dir = profile_dir()
+        .join("tmp")
+        .join(format!("{tag}-{}-{n}", std::process::id()));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+/// Raw HTTP/1.1 over a `TcpStream`, for tests that need to see exactly what
+/// the server sends (status line, header order, connection handling).
+pub mod http {
+    use std::io::{self, Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    /// A parsed response. Header names are lower-cased; values are trimmed.
+    #[derive(Debug, Clone)]
+    pub struct Response {
+        pub status_line: String,
+        pub code: u16,
+        pub headers: Vec<(String, String)>,
+        pub body: Vec<u8>,
+    }
+
+    impl Response {
+        /// The first header called `name` (lower case).
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        }
+
+        /// How many headers are called `name`.
+        pub fn header_count(&self, name: &str) -> usize {
+            self.headers.iter().filter(|(n, _)| n == name).count()
+        }
+
+        pub fn body_str(&self) -> String {
+            String::from_utf8_lossy(&self.body).into_owned()
+        }
+    }
+
+    /// A client connection with a read buffer, so pipelined responses and
+    /// whatever follows a response are kept for the next read.
+    pub struct Conn {
+        pub stream: TcpStream,
+        buf: Vec<u8>,
+    }
+
+    impl Conn {
+        pub fn connect(port: u16) -> Conn {
+            let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+            stream
+                .set_read_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            stream.set_nodelay(true).unwrap();
+            Conn {
+                stream,
+                buf: Vec::new(),
+            }
+        }
+
+        pub fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+            self.stream.write_all(bytes)
+        }
+
+        /// Reads more bytes into the buffer; `Ok(0)` is EOF.
+        fn fill(&mut self) -> io::Result<usize> {
+            let mut tmp = vec![0u8; 256 * 1024];
+            let n = self.stream.read(&mut tmp)?;
+            self.buf.extend_from_slice(&tmp[..n]);
+            Ok(n)
+        }
+
+        /// Reads one response. `head`: the request was HEAD, so there is no
+        /// body whatever the headers say. A body without Content-Length or
+        /// chunking is read until the peer closes.
+        pub fn response(&mut self, head: bool) -> io::Result<Response> {
+            let end = loop {
+                if let Some(i) = find(&self.buf, b"\r\n\r\n") {
+                    break i;
+                }
+                if self.fill()? == 0 {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!(
+                            "closed before the end of the response head ({:?})",
+                            String::from_utf8_lossy(&self.buf)
+                        ),
+                    ));
+                }
+            };
+            let head_bytes: Vec<u8> = self.buf.drain(..end + 4).collect();
+            let text = String::from_utf8_lossy(&head_bytes[..end]).into_owned();
+            let mut lines = text.split("\r\n");
+            let status_line = lines.next().unwrap_or("").to_string();
+            let code = status_line
+                .split(' ')
+                .nth(1)
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            let headers: Vec<(String, String)> = lines
+                .map(|l| match l.split_once(':') {
+                    Some((n, v)) => (n.trim().to_ascii_lowercase(), v.trim().to_string()),
+                    None => (l.to_ascii_lowercase(), String::new()),
+                })
+                .collect();
+            let mut r = Response {
+                status_line,
+                code,
+                headers,
+                body: Vec::new(),
+            };
+            if head || code / 100 == 1 || code == 204 || code == 304 {
+                return Ok(r);
+            }
+            if let Some(cl) = r.header("content-length") {
+                let cl: usize = cl.parse().map_err(|_| {
+                    io::Error::new(io::ErrorKind::InvalidData, "bad content-length")
+                })?;
+                while self.buf.len() < cl {
+                    if self.fill()? == 0 {
+                        return Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            format!("closed after {} of {cl} body bytes", self.buf.len()),
+                        ));
+                    }
+                }
+                r.body = self.buf.drain(..cl).collect();
+            } else if r
+                .header("transfer-encoding")
+                .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
+            {
+                loop {
+                    let le = loop {
+                        if let Some(i) = find(&self.buf, b"\r\n") {
+                            break i;
+                        }
+                        if self.fill()? == 0 {
+                            return Err(io::ErrorKind::UnexpectedEof.into());
+                        }
+                    };
+                    let line = String::from_utf8_lossy(&self.buf[..le]).into_owned();
+                    self.buf.drain(..le + 2);
+                    let size = usize::from_str_radix(line.split(';').next().unwrap().trim(), 16)
+                        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "chunk size"))?;
+                    while self.buf.len() < size + 2 {
+                        if self.fill()? == 0 {
+                            return Err(io::ErrorKind::UnexpectedEof.into());
+                        }
+                    }
+                    r.body.extend(self.buf.drain(..size));
+                    self.buf.drain(..2);
+                    if size == 0 {
+                        break;
+                    }
+                }
+            } else {
+                while self.fill()? != 0 {}
+                r.body = std::mem::take(&mut self.buf);
+            }
+            Ok(r)
+        }
+
+        /// Waits up to `timeout` for the peer to close (EOF or reset);
+        /// returns whether it did and the bytes that arrived meanwhile.
+        pub fn wait_closed(&mut self, timeout: Duration) -> (bool, Vec<u8>) {
+            let deadline = Instant::now() + timeout;
+            loop {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    return (false, std::mem::take(&mut self.buf));
+                }
+                self.stream
+                    .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+                    .unwrap();
+                match self.fill() {
+                    Ok(0) => return (true, std::mem::take(&mut self.buf)),
+                    Ok(_) => continue,
+                    Err(e)
+                        if e.kind() == io::ErrorKind::WouldBlock
+                            || e.kind() == io::ErrorKind::TimedOut =>
+                    {
+                        return (false, std::mem::take(&mut self.buf))
+                    }
+                    Err(_) => return (true, std::mem::take(&mut self.buf)),
+                }
+            }
+        }
+    }
+
+    fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+        hay.windows(needle.len()).position(|w| w == needle)
+    }
+
+    /// One request on a new connection, one response.
+    pub fn request(port: u16, raw: &[u8]) -> Response {
+        let head = raw.starts_with(b"HEAD ");
+        let mut c = Conn::connect(port);
+        c.send(raw).expect("send request");
+        c.response(head).unwrap_or_else(|e| {
+            panic!(
+                "no response to {:?}: {e}",
+                String::from_utf8_lossy(&raw[..raw.len().min(200)])
+            )
+        })
+    }
+
+    /// `GET path` with a Host header, on a new connection.
+    pub fn get(port: u16, path: &str) -> Response {
+        request(
+            port,
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes(),
+        )
+    }
+
+    /// The checksum `c-tests/http-server.c` reports for a POST body.
+    pub fn body_sum(b: &[u8]) -> u32 {
+        b.iter()
+            .fold(0u32, |s, &c| s.wrapping_mul(31).wrapping_add(c as u32))
+    }
+}
