@@ -323,7 +323,7 @@ fn expect_100_continue() {
 }
 
 #[test]
-#[ignore = "library: POST with Content-Length: 0 never gets LWS_CALLBACK_HTTP_BODY_COMPLETION (4.1.6 delivers it at once), so the request hangs"]
+
 fn empty_post() {
     let s = start(&[]);
     let r = request(s.port, &req("POST", "/post", "Content-Length: 0\r\n"));

@@ -17,6 +17,7 @@ use crate::proto::rx::{Rx, RxConfig};
 use crate::proto::uri;
 
 const LWSMPRO_FILE: u8 = 2;
+const LWSMPRO_CGI: u8 = 3;
 const LWSMPRO_REDIR_HTTP: u8 = 4;
 const LWSMPRO_REDIR_HTTPS: u8 = 5;
 const LWSMPRO_CALLBACK: u8 = 6;
@@ -141,8 +142,23 @@ impl Wsi {
     pub(crate) fn send_error_and_close(self: &Rc<Self>, status: u16) {
         self.state.set(WsiState::HttpBusy);
         self.keep_alive.set(false);
-        let server = self.ctx().server_string.to_string_lossy().into_owned();
-        let _ = self.send_raw(&handshake::error_response(status, &server));
+        let body = format!(
+            "<!doctype html><html><head><meta charset=utf-8></head><body><h1>{} {}</h1></body></html>",
+            status,
+            handshake::status_text(status)
+        );
+        let mut out = Vec::with_capacity(256 + body.len());
+        self.status_head(status as u32, &mut out);
+        response::header_token(&mut out, CONTENT_TYPE, b"text/html");
+        response::header_token(&mut out, CONTENT_LENGTH, body.len().to_string().as_bytes());
+        if status == 426 {
+            response::header(&mut out, b"Sec-WebSocket-Version:", b"13");
+        }
+        response::header(&mut out, b"connection:", b"close");
+        out.extend_from_slice(b"\r\n");
+        out.extend_from_slice(body.as_bytes());
+        self.tx_started.set(true);
+        let _ = self.send_raw(&out);
         self.close_after_output();
     }
 
@@ -373,9 +389,7 @@ impl Wsi {
         if let Some((m, rest)) = self.find_mount(&path) {
             // SAFETY: mounts are owned by the program for the vhost's life.
             let m = unsafe { &*m };
-            if !matches!(m.origin_protocol, LWSMPRO_REDIR_HTTP | LWSMPRO_REDIR_HTTPS)
-                && !self.basic_auth_ok(m)
-            {
+            if self.mount_redirect(m, &path, &rest) || !self.basic_auth_ok(m) {
                 return;
             }
             if m.origin_protocol == LWSMPRO_CALLBACK || !m.protocol.is_null() {
@@ -407,18 +421,6 @@ impl Wsi {
             match m.origin_protocol {
                 LWSMPRO_FILE => {
                     self.serve_mount(m, &path, &rest);
-                    return;
-                }
-                LWSMPRO_REDIR_HTTP | LWSMPRO_REDIR_HTTPS => {
-                    // SAFETY: origin is a C string.
-                    let origin = cstr_or_empty(m.origin);
-                    let scheme = if m.origin_protocol == LWSMPRO_REDIR_HTTP {
-                        "http"
-                    } else {
-                        "https"
-                    };
-                    let loc = format!("{scheme}://{origin}");
-                    self.redirect_and_complete(301, loc.as_bytes());
                     return;
                 }
                 _ => {}
@@ -574,7 +576,24 @@ impl Wsi {
         if self.state.get() == WsiState::HttpBusy && self.body.get() != Body::None {
             self.body_to_user.set(true);
             self.feed_body_from_buffer();
+        } else if self.state.get() == WsiState::HttpBusy && self.post_with_empty_body() {
+            // lws gives a POST with `Content-Length: 0` an empty body and
+            // its completion, so form handlers answer it
+            let null = std::ptr::null_mut();
+            if self.dispatch(cb::HTTP_BODY, null, null, 0) != 0
+                || self.dispatch(cb::HTTP_BODY_COMPLETION, null, null, 0) != 0
+            {
+                self.user_close();
+            }
         }
+    }
+
+    fn post_with_empty_body(&self) -> bool {
+        self.request.borrow().as_ref().is_some_and(|r| {
+            r.method == "POST"
+                && r.header("content-length")
+                    .is_some_and(|v| v.trim_ascii() == b"0")
+        })
     }
 
     fn expects_continue(&self) -> bool {
@@ -694,30 +713,89 @@ impl Wsi {
         }
     }
 
-    /// The mount with the longest mountpoint matching `path`, and the rest
-    /// of the path after it.
+    /// The mount lws picks for `path` (its mountpoint_len decides, as in
+    /// lws: the longest match wins; file mounts need GET, POST or HEAD or a
+    /// protocol), and the rest of the path after it.
     fn find_mount(
         &self,
         path: &str,
     ) -> Option<(*const crate::capi::types::lws_http_mount, String)> {
-        let mut best: Option<(*const crate::capi::types::lws_http_mount, usize)> = None;
+        let pb = path.as_bytes();
+        let method_ok = self
+            .hdrs
+            .borrow()
+            .as_ref()
+            .and_then(|t| t.method)
+            .is_some_and(|m| matches!(m, 0 | 1 | 82));
+        let mut best = 0usize;
+        let mut hit: Option<(*const crate::capi::types::lws_http_mount, usize)> = None;
         let mut m = self.vhost().mounts;
         while !m.is_null() {
             // SAFETY: a NULL-terminated list owned by the program.
             let mr = unsafe { &*m };
-            if !mr.mountpoint.is_null() {
-                let mp = cstr_or_empty(mr.mountpoint);
-                let mp_trim = mp.trim_end_matches('/');
-                let hit = path == mp
-                    || path.starts_with(mp_trim)
-                        && (path.len() == mp_trim.len() || path.as_bytes()[mp_trim.len()] == b'/');
-                if hit && best.is_none_or(|(_, l)| mp_trim.len() >= l) {
-                    best = Some((m, mp_trim.len()));
+            let l = mr.mountpoint_len as usize;
+            if !mr.mountpoint.is_null() && pb.len() >= l {
+                // SAFETY: mountpoint is a C string.
+                let mp = unsafe { CStr::from_ptr(mr.mountpoint) }.to_bytes();
+                // strncmp over l bytes: a shorter mountpoint compares its NUL
+                let same = (0..l).all(|i| mp.get(i).copied().unwrap_or(0) == pb[i]);
+                let boundary = pb.len() == l || pb[l] == b'/' || l == 1;
+                if same && boundary {
+                    if mr.origin_protocol == LWSMPRO_CALLBACK
+                        || ((method_ok || !mr.protocol.is_null()) && l > best)
+                    {
+                        best = l;
+                        hit = Some((m, l));
+                    }
                 }
             }
             m = mr.mount_next;
         }
-        best.map(|(m, l)| (m, path[l..].to_string()))
+        hit.map(|(m, l)| (m, path[l..].to_string()))
+    }
+
+    /// lws redirects a mount asked for without the slash after its
+    /// mountpoint (so relative links work), and every redirect mount;
+    /// true when it answered.
+    fn mount_redirect(
+        self: &Rc<Self>,
+        m: &crate::capi::types::lws_http_mount,
+        path: &str,
+        rest: &str,
+    ) -> bool {
+        let redir = matches!(m.origin_protocol, LWSMPRO_REDIR_HTTP | LWSMPRO_REDIR_HTTPS);
+        if !((m.mountpoint_len > 1 || redir)
+            && (!rest.starts_with('/') || redir)
+            && m.origin_protocol != LWSMPRO_CGI
+            && m.origin_protocol != LWSMPRO_CALLBACK)
+        {
+            return false;
+        }
+        let loc = if redir {
+            let scheme = if m.origin_protocol == LWSMPRO_REDIR_HTTP {
+                "http://"
+            } else {
+                "https://"
+            };
+            format!("{scheme}{}", cstr_or_empty(m.origin))
+        } else {
+            let host = self
+                .hdrs
+                .borrow()
+                .as_ref()
+                .map(|t| t.joined(HOST))
+                .unwrap_or_default();
+            if host.is_empty() {
+                self.close_now(true);
+                return true;
+            }
+            format!("http://{}{}/", String::from_utf8_lossy(&host), path)
+        };
+        // lws answers these as HTTP/1.0 and ends the connection
+        self.http_minor.set(0);
+        self.keep_alive.set(false);
+        self.redirect_and_complete(301, loc.as_bytes());
+        true
     }
 
     /// Serves `rest` of the path from a file mount.
@@ -727,14 +805,8 @@ impl Wsi {
         path: &str,
         rest: &str,
     ) {
+        let _ = path;
         let origin = cstr_or_empty(m.origin);
-        // a directory mountpoint asked for without its slash: redirect
-        if rest.is_empty() && !path.ends_with('/') {
-            let mut loc = path.to_string();
-            loc.push('/');
-            self.redirect_and_complete(301, loc.as_bytes());
-            return;
-        }
         let mut rel = rest.trim_start_matches('/').to_string();
         let def = if m.def.is_null() {
             "index.html".to_string()
@@ -1072,6 +1144,7 @@ pub(crate) const IF_NONE_MATCH: usize = 20;
 pub(crate) const ETAG: usize = 50;
 pub(crate) const LOCATION: usize = 59;
 pub(crate) const AUTHORIZATION: usize = 25;
+pub(crate) const HOST: usize = 3;
 pub(crate) const WWW_AUTHENTICATE: usize = 72;
 const AUTH_MODE_MASK: u32 = 0xF000_0000;
 const LWSAUTHM_DEFAULT: u32 = 0;

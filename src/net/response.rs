@@ -44,6 +44,7 @@ pub(crate) fn description(code: u32) -> &'static str {
         304 => "Not Modified",
         300..=399 => "Redirect",
         400..=417 => ERR400[(code - 400) as usize],
+        426 => "Upgrade Required",
         431 => "Request Header Fields Too Large",
         500..=505 => ERR500[(code - 500) as usize],
         _ => "",
