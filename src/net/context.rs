@@ -159,10 +159,13 @@ impl Context {
                 info.timeout_secs
             },
             server_string,
-            max_http_header_data: if info.max_http_header_data == 0 {
-                4096
-            } else {
-                info.max_http_header_data as usize
+            // the larger of the two fields; lws's default is 4096
+            max_http_header_data: match (
+                info.max_http_header_data as usize,
+                info.max_http_header_data2 as usize,
+            ) {
+                (0, 0) => 4096,
+                (a, b) => a.max(b),
             },
             max_http_header_pool: 64,
             serial: Cell::new(0),

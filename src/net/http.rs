@@ -883,6 +883,10 @@ impl Wsi {
         };
         let mut extra = Vec::new();
         response::header_token(&mut extra, ETAG, etag.as_bytes());
+        if !m.protocol.is_null() {
+            // a file mount with a protocol lets it add headers
+            self.add_user_headers(&mut extra);
+        }
         self.serve_file_open(file, md.len(), &mime, &extra, Some(&cache));
     }
 
