@@ -1348,6 +1348,73 @@ struct lws_context_creation_info {
 };
 
 /*
+ `in` of `LWS_CALLBACK_PROCESS_HTML` (and of `ADD_HEADERS` and
+ `CHECK_ACCESS_RIGHTS`): a buffer the callback may rewrite.
+ */
+struct lws_process_html_args {
+  /*
+   The data.
+   */
+  char *p;
+  /*
+   Length of the data at `p`.
+   */
+  int len;
+  /*
+   How far the data at `p` may grow.
+   */
+  int max_len;
+  /*
+   Set for the last piece of the file.
+   */
+  int final;
+  /*
+   Set when chunk framing must be produced.
+   */
+  int chunked;
+};
+
+/*
+ Returns the text that replaces variable `index` (NULL stands for "NULL").
+ */
+typedef const char *(*lws_process_html_state_cb)(void *data, int index);
+
+/*
+ State of lws_chunked_html_process() across the pieces of one file:
+ zero it before the first piece.
+ */
+struct lws_process_html_state {
+  /*
+   Where the current match started.
+   */
+  char *start;
+  /*
+   The characters of a variable name matched so far.
+   */
+  char swallow[16];
+  /*
+   How many characters of `swallow` are in use.
+   */
+  int pos;
+  /*
+   Opaque pointer given to `replace`.
+   */
+  void *data;
+  /*
+   The variable names, each starting with `$`.
+   */
+  const char *const *vars;
+  /*
+   How many names `vars` holds.
+   */
+  int count_vars;
+  /*
+   Called for each variable found.
+   */
+  lws_process_html_state_cb replace;
+};
+
+/*
  Receives file-upload data: `state` says whether a file opens, data
  arrives, its last chunk arrives, or the parser closes. Return < 0 to
  abort.
@@ -1794,6 +1861,17 @@ int lws_serve_http_file(struct lws *wsi,
                         const char *content_type,
                         const char *other_headers,
                         int other_headers_len);
+
+/*
+ Substitutes `$name` variables in the piece at `args->p` (names in
+ `s->vars`, text from `s->replace(s->data, index)`), then, when
+ `args->chunked`, frames it as an HTTP/1.1 chunk (the header goes into
+ the 10 bytes before `args->p`, which moves back), ending the body when
+ `args->final`. `s` carries a name split between pieces; zero it before
+ the first piece. Returns 0, or -1 when the result exceeds
+ `args->max_len`.
+ */
+int lws_chunked_html_process(struct lws_process_html_args *args, struct lws_process_html_state *s);
 
 /*
  Sets the mask of log levels that are emitted and, if non-NULL, the

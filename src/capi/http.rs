@@ -3,7 +3,10 @@
 use std::ffi::{c_char, c_int, c_uchar, c_uint, CStr};
 
 use super::context::wsi_ref;
-use super::types::{lws, lws_filepos_t, lws_http_mount};
+use super::types::{
+    lws, lws_filepos_t, lws_http_mount, lws_process_html_args, lws_process_html_state,
+};
+use crate::proto::html_subst;
 
 /// Sends a complete response with status `code` and an HTML body holding
 /// the code and `html_body`. Returns 0, or non-zero on failure.
@@ -402,4 +405,211 @@ pub unsafe extern "C" fn lws_serve_http_file(
             }
         }
     })
+}
+
+/// Substitutes `$name` variables in the piece at `args->p` (names in
+/// `s->vars`, text from `s->replace(s->data, index)`), then, when
+/// `args->chunked`, frames it as an HTTP/1.1 chunk (the header goes into
+/// the 10 bytes before `args->p`, which moves back), ending the body when
+/// `args->final`. `s` carries a name split between pieces; zero it before
+/// the first piece. Returns 0, or -1 when the result exceeds
+/// `args->max_len`.
+#[no_mangle]
+pub unsafe extern "C" fn lws_chunked_html_process(
+    args: *mut lws_process_html_args,
+    s: *mut lws_process_html_state,
+) -> c_int {
+    ffi_boundary!("lws_chunked_html_process", {
+        // Differences from lws 4.1.6 on purpose (its output is wrong there):
+        // - 4.1.6 resumes scanning two bytes into a replacement, so the
+        //   byte after a replacement shorter than two bytes is never looked
+        //   at ("$world$hello" with "$world" -> "w" keeps "$hello"), and a
+        //   longer replacement's text is scanned (and substituted) again;
+        //   here replacement text is final and scanning goes on after it.
+        // - a name split between two pieces: 4.1.6 keeps the start in
+        //   `swallow` but then writes it over the start of the next piece,
+        //   losing that many bytes; here it is finished with the next piece.
+        // - 4.1.6 stretches the scanned length by a byte per replacement
+        //   (its count of args->len comes out right, the scan reads a byte
+        //   past the data); here only the piece is read.
+        // - an empty piece: 4.1.6 frames it as "0\r\n\r\n" (an early end
+        //   of the body) plus the final trailer; here an empty non-final
+        //   piece produces nothing and an empty final one just ends the body.
+        if args.is_null() || s.is_null() {
+            return -1;
+        }
+        // SAFETY: non-NULL; the caller owns both structs for this call. Copies
+        // are taken so no reference lives while `replace` runs.
+        let (a, st) = unsafe { (*args, *s) };
+        if a.p.is_null() || a.len < 0 || a.max_len < 0 {
+            return -1;
+        }
+        if st.pos < 0 || st.pos as usize >= st.swallow.len() {
+            return -1;
+        }
+        let count = st.count_vars.max(0) as usize;
+        if count > 0 && (st.vars.is_null() || st.replace.is_none()) {
+            return -1;
+        }
+        let mut names: Vec<Option<Vec<u8>>> = Vec::with_capacity(count);
+        for n in 0..count {
+            // SAFETY: `vars` holds `count_vars` entries, each NULL or a C string.
+            let v = unsafe { *st.vars.add(n) };
+            names.push(if v.is_null() {
+                None
+            } else {
+                // SAFETY: as above.
+                Some(unsafe { CStr::from_ptr(v) }.to_bytes().to_vec())
+            });
+        }
+        let vars: Vec<Option<&[u8]>> = names.iter().map(|v| v.as_deref()).collect();
+        let carry: Vec<u8> = st.swallow[..st.pos as usize]
+            .iter()
+            .map(|&c| c as u8)
+            .collect();
+        let input = if a.len == 0 {
+            Vec::new()
+        } else {
+            // SAFETY: `p` holds `len` bytes (caller contract).
+            unsafe { std::slice::from_raw_parts(a.p as *const u8, a.len as usize) }.to_vec()
+        };
+        let last = a.r#final != 0;
+        let (body, left) = html_subst::substitute(&carry, &input, last, &vars, |n| {
+            let f = st.replace.expect("checked above");
+            // SAFETY: the user's replace callback with its own data pointer.
+            let t = unsafe { f(st.data, n as c_int) };
+            if t.is_null() {
+                b"NULL".to_vec()
+            } else {
+                // SAFETY: the callback returns a C string.
+                unsafe { CStr::from_ptr(t) }.to_bytes().to_vec()
+            }
+        });
+        let chunked = a.chunked != 0;
+        let (head, tail): (Vec<u8>, &[u8]) = match (chunked, body.is_empty(), last) {
+            (false, _, _) | (true, true, false) => (Vec::new(), b""),
+            // nothing left but the end of the body
+            (true, true, true) => (Vec::new(), b"0\r\n\r\n"),
+            (true, false, _) => (
+                html_subst::chunk_header(body.len()),
+                html_subst::chunk_trailer(last),
+            ),
+        };
+        if body.len() + tail.len() > a.max_len as usize || head.len() > 10 {
+            crate::capi::log::err("lws_chunked_html_process: used up interpret padding");
+            return -1;
+        }
+        let total = head.len() + body.len() + tail.len();
+        // SAFETY: the piece's buffer has max_len bytes from p, and 10 bytes
+        // of headroom before p (both checked above against what we write).
+        unsafe {
+            let start = (a.p as *mut u8).sub(head.len());
+            std::ptr::copy_nonoverlapping(head.as_ptr(), start, head.len());
+            std::ptr::copy(body.as_ptr(), start.add(head.len()), body.len());
+            std::ptr::copy_nonoverlapping(
+                tail.as_ptr(),
+                start.add(head.len() + body.len()),
+                tail.len(),
+            );
+            (*args).p = start as *mut c_char;
+            (*args).len = total as c_int;
+            (*s).start = a.p;
+            let mut sw = [0 as c_char; 16];
+            for (d, &c) in sw.iter_mut().zip(left.iter()) {
+                *d = c as c_char;
+            }
+            (*s).swallow = sw;
+            (*s).pos = left.len() as c_int;
+        }
+        0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::c_void;
+
+    unsafe extern "C" fn rep(_data: *mut c_void, index: c_int) -> *const c_char {
+        match index {
+            0 => c"HELLO-REPLACED".as_ptr(),
+            1 => c"w".as_ptr(),
+            _ => std::ptr::null(),
+        }
+    }
+
+    /// Runs `pieces` through lws_chunked_html_process as the file server
+    /// does (10 bytes of headroom, 128 of growth) and returns the wire bytes.
+    fn process(pieces: &[&[u8]], chunked: bool) -> Result<Vec<u8>, usize> {
+        let vars = [c"$hello".as_ptr(), c"$world".as_ptr(), c"$nul".as_ptr()];
+        // SAFETY: all-zero is the documented initial state.
+        let mut st: lws_process_html_state = unsafe { std::mem::zeroed() };
+        st.vars = vars.as_ptr();
+        st.count_vars = 3;
+        st.replace = Some(rep);
+        let mut wire = Vec::new();
+        for (k, p) in pieces.iter().enumerate() {
+            let mut buf = vec![b'#'; 10 + p.len() + 128];
+            buf[10..10 + p.len()].copy_from_slice(p);
+            let mut a = lws_process_html_args {
+                // SAFETY: inside buf.
+                p: unsafe { buf.as_mut_ptr().add(10) } as *mut c_char,
+                len: p.len() as c_int,
+                max_len: (p.len() + 128) as c_int,
+                r#final: (k + 1 == pieces.len()) as c_int,
+                chunked: chunked as c_int,
+            };
+            // SAFETY: valid args and state.
+            if unsafe { lws_chunked_html_process(&mut a, &mut st) } != 0 {
+                return Err(k);
+            }
+            let off = a.p as usize - buf.as_ptr() as usize;
+            wire.extend_from_slice(&buf[off..off + a.len as usize]);
+        }
+        Ok(wire)
+    }
+
+    #[test]
+    fn substitutes_and_frames() {
+        assert_eq!(
+            process(&[b"a $hello b"], true).unwrap(),
+            b"12\r\na HELLO-REPLACED b\r\n0\r\n\r\n".to_vec()
+        );
+        // where 4.1.6 misses the second name
+        assert_eq!(
+            process(&[b"$world$hello"], true).unwrap(),
+            b"F\r\nwHELLO-REPLACED\r\n0\r\n\r\n".to_vec()
+        );
+        // NULL from replace stands for "NULL"
+        assert_eq!(process(&[b"[$nul]"], false).unwrap(), b"[NULL]".to_vec());
+        // a name split between pieces; an empty final piece
+        assert_eq!(
+            process(&[b"x $he", b"llo y", b""], true).unwrap(),
+            b"2\r\nx \r\n10\r\nHELLO-REPLACED y\r\n0\r\n\r\n".to_vec()
+        );
+        // a piece that is all partial name gives nothing, not a last chunk
+        assert_eq!(
+            process(&[b"$w", b"orld"], true).unwrap(),
+            b"1\r\nw\r\n0\r\n\r\n".to_vec()
+        );
+        // unfinished name at the end of the file is literal
+        assert_eq!(process(&[b"a", b"$hel"], false).unwrap(), b"a$hel".to_vec());
+    }
+
+    #[test]
+    fn out_of_room_and_bad_args() {
+        let big = vec![b'$'; 1]
+            .into_iter()
+            .chain(b"hello".iter().copied())
+            .cycle()
+            .take(6 * 40)
+            .collect::<Vec<u8>>();
+        // 40 names grow by 8 each: 320 > 128 of room
+        assert_eq!(process(&[&big], true), Err(0));
+        // SAFETY: NULL arguments are refused.
+        assert_eq!(
+            unsafe { lws_chunked_html_process(std::ptr::null_mut(), std::ptr::null_mut()) },
+            -1
+        );
+    }
 }

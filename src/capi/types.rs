@@ -249,6 +249,52 @@ pub struct lws_ssl_info {
 }
 const _: () = assert!(std::mem::size_of::<lws_ssl_info>() == 8);
 
+/// `in` of `LWS_CALLBACK_PROCESS_HTML` (and of `ADD_HEADERS` and
+/// `CHECK_ACCESS_RIGHTS`): a buffer the callback may rewrite.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct lws_process_html_args {
+    /// The data.
+    pub p: *mut c_char,
+    /// Length of the data at `p`.
+    pub len: c_int,
+    /// How far the data at `p` may grow.
+    pub max_len: c_int,
+    /// Set for the last piece of the file.
+    pub r#final: c_int,
+    /// Set when chunk framing must be produced.
+    pub chunked: c_int,
+}
+const _: () = assert!(std::mem::size_of::<lws_process_html_args>() == 24);
+
+/// Returns the text that replaces variable `index` (NULL stands for "NULL").
+pub type lws_process_html_state_cb =
+    Option<unsafe extern "C" fn(data: *mut c_void, index: c_int) -> *const c_char>;
+
+/// State of lws_chunked_html_process() across the pieces of one file:
+/// zero it before the first piece.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct lws_process_html_state {
+    /// Where the current match started.
+    pub start: *mut c_char,
+    /// The characters of a variable name matched so far.
+    pub swallow: [c_char; 16],
+    /// How many characters of `swallow` are in use.
+    pub pos: c_int,
+    /// Opaque pointer given to `replace`.
+    pub data: *mut c_void,
+    /// The variable names, each starting with `$`.
+    pub vars: *const *const c_char,
+    /// How many names `vars` holds.
+    pub count_vars: c_int,
+    /// Called for each variable found.
+    pub replace: lws_process_html_state_cb,
+}
+const _: () = assert!(std::mem::size_of::<lws_process_html_state>() == 64);
+const _: () = assert!(std::mem::offset_of!(lws_process_html_state, pos) == 24);
+const _: () = assert!(std::mem::offset_of!(lws_process_html_state, replace) == 56);
+
 // ---- Lists, timers, retry policy ----
 
 /// Doubly-linked list member, pointing back to its owner.

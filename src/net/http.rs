@@ -22,15 +22,9 @@ const LWSMPRO_REDIR_HTTP: u8 = 4;
 const LWSMPRO_REDIR_HTTPS: u8 = 5;
 const LWSMPRO_CALLBACK: u8 = 6;
 
-/// `struct lws_process_html_args`, given to ADD_HEADERS.
-#[repr(C)]
-struct ProcessHtmlArgs {
-    p: *mut c_char,
-    len: c_int,
-    max_len: c_int,
-    final_: c_int,
-    chunked: c_int,
-}
+/// `struct lws_process_html_args`, given to ADD_HEADERS, CHECK_ACCESS_RIGHTS
+/// and PROCESS_HTML.
+type ProcessHtmlArgs = crate::capi::types::lws_process_html_args;
 
 /// How the request body is framed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +38,12 @@ pub(crate) enum Body {
 pub(crate) struct FileTx {
     pub file: std::fs::File,
     pub remaining: u64,
+    /// The protocol whose PROCESS_HTML rewrites each piece (a mount's
+    /// `interpret` suffix matched); the body then goes chunked.
+    pub interpret: Option<usize>,
+    /// Interpreted: the final piece has yet to go through PROCESS_HTML
+    /// (an empty file still gets one, so the chunked body is ended).
+    pub final_pending: bool,
 }
 
 /// Validates the request head beyond what the parser checks (RFC 7230):
@@ -339,7 +339,7 @@ impl Wsi {
             p: buf.as_mut_ptr() as *mut c_char,
             len: 0,
             max_len: buf.len() as c_int,
-            final_: 0,
+            r#final: 0,
             chunked: 0,
         };
         self.dispatch(
@@ -532,7 +532,7 @@ impl Wsi {
             p: curi.as_mut_ptr() as *mut c_char,
             len: uri.len() as c_int,
             max_len: (m.auth_mask & !AUTH_MODE_MASK) as c_int,
-            final_: 0,
+            r#final: 0,
             chunked: 0,
         };
         if self.dispatch(
@@ -546,7 +546,7 @@ impl Wsi {
             self.close_after_output();
             return false;
         }
-        args.final_ == 0
+        args.r#final == 0
     }
 
     /// HTTP_BIND_PROTOCOL, then HTTP with `uri` to the bound protocol; the
@@ -883,11 +883,42 @@ impl Wsi {
         };
         let mut extra = Vec::new();
         response::header_token(&mut extra, ETAG, etag.as_bytes());
+        let interpret = match interpret_protocol(m, &full, &self.vhost().protocols) {
+            Ok(i) => i,
+            Err(name) => {
+                log::err(&format!("interpret: no protocol '{name}' for {full}"));
+                self.send_status(500);
+                return;
+            }
+        };
+        if let Some(i) = interpret {
+            // as lws: the interpreting protocol is bound (fresh user space,
+            // HTTP_BIND_PROTOCOL) and the body goes chunked
+            if self.bind_protocol_cb(i) != 0 {
+                self.close_now(true);
+                return;
+            }
+            response::header_token(&mut extra, TRANSFER_ENCODING, b"chunked");
+        }
         if !m.protocol.is_null() {
+            if interpret.is_some() {
+                // lws binds the mount's protocol again after the
+                // interpreting one; PROCESS_HTML then still goes to the
+                // interpreting protocol, with this binding's user space
+                let want = cstr_or_empty(m.protocol).into_bytes();
+                let Some(pi) = protocol_index(&self.vhost().protocols, &want) else {
+                    self.close_now(true);
+                    return;
+                };
+                if self.bind_protocol_cb(pi) != 0 {
+                    self.close_now(true);
+                    return;
+                }
+            }
             // a file mount with a protocol lets it add headers
             self.add_user_headers(&mut extra);
         }
-        self.serve_file_open(file, md.len(), &mime, &extra, Some(&cache));
+        self.serve_file_start(file, md.len(), &mime, &extra, Some(&cache), interpret);
     }
 
     fn not_found(self: &Rc<Self>) {
@@ -910,12 +941,29 @@ impl Wsi {
         other_headers: &[u8],
         cache: Option<&str>,
     ) {
+        self.serve_file_start(file, len, content_type, other_headers, cache, None)
+    }
+
+    /// serve_file_open, optionally interpreted by protocol `interpret`
+    /// (then the head has no content-length: `other_headers` carries
+    /// `transfer-encoding: chunked`).
+    fn serve_file_start(
+        self: &Rc<Self>,
+        file: std::fs::File,
+        len: u64,
+        content_type: &str,
+        other_headers: &[u8],
+        cache: Option<&str>,
+        interpret: Option<usize>,
+    ) {
         let mut out = Vec::with_capacity(256);
         self.status_head(if self.handling_404.get() { 404 } else { 200 }, &mut out);
         if !content_type.is_empty() {
             response::header_token(&mut out, CONTENT_TYPE, content_type.as_bytes());
         }
-        response::header_token(&mut out, CONTENT_LENGTH, len.to_string().as_bytes());
+        if interpret.is_none() {
+            response::header_token(&mut out, CONTENT_LENGTH, len.to_string().as_bytes());
+        }
         let oh = String::from_utf8_lossy(other_headers);
         if !oh.contains("cache-control") && !oh.contains("Cache-Control") {
             response::header_token(
@@ -939,11 +987,13 @@ impl Wsi {
         let mut ft = FileTx {
             file,
             remaining: if head_only { 0 } else { len },
+            interpret,
+            final_pending: interpret.is_some() && !head_only,
         };
-        // the first piece leaves with the head; the rest, and the
+        // the first piece (uninterpreted) leaves with the head; the rest, and the
         // completion callback, come from the service loop (never inside the
         // callback that asked for the file)
-        if ft.remaining > 0 {
+        if ft.remaining > 0 && interpret.is_none() {
             use std::io::Read;
             let mut chunk = vec![0u8; (ft.remaining.min(FILE_CHUNK as u64)) as usize];
             if let Ok(n) = ft.file.read(&mut chunk) {
@@ -973,15 +1023,29 @@ impl Wsi {
             {
                 return;
             }
-            let finished = self.file_tx.borrow().as_ref().map(|f| f.remaining == 0);
-            match finished {
+            let (finished, interpret) = match self.file_tx.borrow().as_ref() {
                 None => return,
-                Some(true) => {
-                    self.file_tx.borrow_mut().take();
-                    self.file_done();
+                Some(f) => (f.remaining == 0 && !f.final_pending, f.interpret),
+            };
+            if finished {
+                self.file_tx.borrow_mut().take();
+                self.file_done();
+                if interpret.is_some()
+                    && self.state.get() == WsiState::HttpHead
+                    && self.bind_protocol_cb(0) != 0
+                {
+                    // as lws at the end of a kept-alive transaction: back
+                    // to protocols[0] (done here only for interpreted files,
+                    // whose binding must not leak into the next request)
+                    self.close_now(true);
+                }
+                return;
+            }
+            if let Some(pi) = interpret {
+                if !self.interpret_piece(pi) {
                     return;
                 }
-                Some(false) => {}
+                continue;
             }
             let mut chunk = vec![0u8; FILE_CHUNK];
             let done = {
@@ -1020,6 +1084,106 @@ impl Wsi {
                 return;
             }
         }
+    }
+
+    /// Reads the next piece of an interpreted file, has protocol `pi`
+    /// rewrite it (PROCESS_HTML) and sends what it leaves. false when the
+    /// connection is closing or the file is done.
+    fn interpret_piece(self: &Rc<Self>, pi: usize) -> bool {
+        use std::io::Read;
+        // lws's piece: the service buffer less an h2 frame header, capped
+        // by the bound protocol's tx_packet_size, less 10 bytes of headroom
+        // for the chunk size and 128 of room to grow
+        let mut piece = self.ctx().pt_serv_buf_size.saturating_sub(9);
+        let txp = self
+            .vhost()
+            .protocols
+            .get(self.protocol.get())
+            .map_or(0, |p| p.tx_packet_size);
+        if txp > 0 && piece > txp {
+            piece = txp;
+        }
+        let piece = piece
+            .saturating_sub(INTERPRET_HEADROOM + INTERPRET_GROWTH)
+            .max(16);
+        let mut buf = vec![0u8; INTERPRET_HEADROOM + piece + INTERPRET_GROWTH];
+        let read = {
+            let mut ft = self.file_tx.borrow_mut();
+            let Some(f) = ft.as_mut() else { return false };
+            let want = (f.remaining.min(piece as u64)) as usize;
+            if want == 0 {
+                Ok(0)
+            } else {
+                match f
+                    .file
+                    .read(&mut buf[INTERPRET_HEADROOM..INTERPRET_HEADROOM + want])
+                {
+                    Ok(0) | Err(_) => Err(()),
+                    Ok(n) => {
+                        f.remaining -= n as u64;
+                        Ok(n)
+                    }
+                }
+            }
+        };
+        let Ok(n) = read else {
+            log::warn("serving file: read failed, closing");
+            self.file_tx.borrow_mut().take();
+            self.close_now(true);
+            return false;
+        };
+        let last = self
+            .file_tx
+            .borrow()
+            .as_ref()
+            .is_some_and(|f| f.remaining == 0);
+        if last {
+            if let Some(f) = self.file_tx.borrow_mut().as_mut() {
+                f.final_pending = false;
+            }
+        }
+        self.set_timeout(
+            super::wsi::PENDING_TIMEOUT_HTTP_CONTENT,
+            self.ctx().timeout_secs as i32,
+        );
+        let mut args = ProcessHtmlArgs {
+            // SAFETY: within buf (INTERPRET_HEADROOM < buf.len()).
+            p: unsafe { buf.as_mut_ptr().add(INTERPRET_HEADROOM) } as *mut c_char,
+            len: n as c_int,
+            max_len: (piece + INTERPRET_GROWTH) as c_int,
+            r#final: last as c_int,
+            chunked: 1,
+        };
+        // the interpreting protocol's callback, with whatever user space the
+        // wsi has now (lws does the same)
+        let r = self.dispatch_protocol(
+            pi,
+            cb::PROCESS_HTML,
+            self.user_space.get(),
+            &mut args as *mut ProcessHtmlArgs as *mut c_void,
+            0,
+        );
+        if self.state.get() != WsiState::HttpBusy || self.file_tx.borrow().is_none() {
+            return false;
+        }
+        if r < 0 || args.len < 0 || (args.len > 0 && args.p.is_null()) {
+            self.file_tx.borrow_mut().take();
+            self.close_now(true);
+            return false;
+        }
+        let out = if args.len == 0 {
+            &[][..]
+        } else {
+            // SAFETY: the callback leaves args.p/args.len describing the
+            // bytes to send (in buf, or memory of its own), as lws requires.
+            unsafe { std::slice::from_raw_parts(args.p as *const u8, args.len as usize) }
+        };
+        if self.send_raw(out).is_err() {
+            self.file_tx.borrow_mut().take();
+            self.close_now(true);
+            return false;
+        }
+        true
     }
 
     fn file_done(self: &Rc<Self>) {
@@ -1140,6 +1304,11 @@ impl Wsi {
 }
 
 const FILE_CHUNK: usize = 64 * 1024;
+/// Room before an interpreted piece for its chunk size line.
+const INTERPRET_HEADROOM: usize = 10;
+/// Room after an interpreted piece for it to grow by substitution.
+const INTERPRET_GROWTH: usize = 128;
+pub(crate) const TRANSFER_ENCODING: usize = 68;
 const FILE_QUEUE: usize = 256 * 1024;
 pub(crate) const CONTENT_TYPE: usize = 28;
 pub(crate) const CONTENT_LENGTH: usize = 27;
@@ -1251,6 +1420,32 @@ fn get_mimetype(file: &str, m: *const crate::capi::types::lws_http_mount) -> Opt
 }
 
 /// Index of the protocol named `name` in a vhost's table.
+/// The protocol that interprets `path` on mount `m`: the first `interpret`
+/// entry whose name is a proper suffix of the path. Err(protocol name) when
+/// that protocol does not exist on the vhost.
+fn interpret_protocol(
+    m: &crate::capi::types::lws_http_mount,
+    path: &str,
+    protocols: &[crate::capi::types::lws_protocols],
+) -> Result<Option<usize>, String> {
+    let mut pvo = m.interpret;
+    while !pvo.is_null() {
+        // SAFETY: the mount's interpret list is owned by the program for
+        // the vhost's life.
+        let o = unsafe { &*pvo };
+        let name = cstr_or_empty(o.name);
+        if path.len() > name.len() && path.ends_with(name.as_str()) {
+            let value = cstr_or_empty(o.value);
+            return match protocol_index(protocols, value.as_bytes()) {
+                Some(i) => Ok(Some(i)),
+                None => Err(value),
+            };
+        }
+        pvo = o.next;
+    }
+    Ok(None)
+}
+
 pub(crate) fn protocol_index(
     protocols: &[crate::capi::types::lws_protocols],
     name: &[u8],

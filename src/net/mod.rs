@@ -26,6 +26,7 @@ pub(crate) mod cb {
     pub(crate) const HTTP_BODY: c_int = 13;
     pub(crate) const HTTP_BODY_COMPLETION: c_int = 14;
     pub(crate) const HTTP_FILE_COMPLETION: c_int = 15;
+    pub(crate) const PROCESS_HTML: c_int = 52;
     pub(crate) const HTTP_WRITEABLE: c_int = 16;
     pub(crate) const FILTER_NETWORK_CONNECTION: c_int = 17;
     pub(crate) const FILTER_HTTP_CONNECTION: c_int = 18;

@@ -218,7 +218,19 @@ impl Wsi {
         in_: *mut c_void,
         len: usize,
     ) -> c_int {
-        let Some(p) = self.vhost().protocols.get(self.protocol.get()) else {
+        self.dispatch_protocol(self.protocol.get(), reason, user, in_, len)
+    }
+
+    /// Calls protocol `idx`'s callback (bound or not) for this wsi.
+    pub(crate) fn dispatch_protocol(
+        &self,
+        idx: usize,
+        reason: c_int,
+        user: *mut c_void,
+        in_: *mut c_void,
+        len: usize,
+    ) -> c_int {
+        let Some(p) = self.vhost().protocols.get(idx) else {
             return 0;
         };
         let Some(f) = p.callback else { return 0 };

@@ -11,6 +11,7 @@ pub mod chunked;
 pub mod close;
 pub mod frame;
 pub mod handshake;
+pub mod html_subst;
 pub mod mask;
 pub mod rx;
 pub mod spa;
