@@ -53,7 +53,8 @@ pub struct Context {
     pub(crate) destroying: Cell<bool>,
     pub(crate) depth: Cell<u32>,
     pub(crate) timeout_secs: u32,
-    pub(crate) server_string: CString,
+    /// `server:` header value; lws sends none unless one is configured.
+    pub(crate) server_string: Option<CString>,
     pub(crate) max_http_header_data: usize,
     pub(crate) max_http_header_pool: usize,
     pub(crate) serial: Cell<u64>,
@@ -130,8 +131,7 @@ impl Context {
         } else {
             info.pt_serv_buf_size as usize
         };
-        let server_string =
-            opt_cstr(info.server_string).unwrap_or_else(|| c"libwebsockets".to_owned());
+        let server_string = opt_cstr(info.server_string);
         let ctx = Box::new(Context {
             poll: RefCell::new(poll),
             registry,

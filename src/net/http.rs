@@ -400,7 +400,12 @@ impl Wsi {
                 };
                 let want = cstr_or_empty(name).into_bytes();
                 match protocol_index(&self.vhost().protocols, &want) {
-                    Some(i) => self.bind_protocol(i),
+                    Some(i) => {
+                        if self.bind_protocol_cb(i) != 0 {
+                            self.close_now(true);
+                            return;
+                        }
+                    }
                     None => {
                         log::err(&format!(
                             "Unable to find protocol '{}' for mount",
@@ -425,6 +430,11 @@ impl Wsi {
                 }
                 _ => {}
             }
+        }
+        // no mount: protocols[0] answers, as in lws
+        if self.bind_protocol_cb(0) != 0 {
+            self.close_now(true);
+            return;
         }
         self.http_to_user(&path);
     }
@@ -549,17 +559,10 @@ impl Wsi {
         args.r#final == 0
     }
 
-    /// HTTP_BIND_PROTOCOL, then HTTP with `uri` to the bound protocol; the
-    /// request body then follows as HTTP_BODY callbacks.
+    /// HTTP with `uri` to the bound protocol; the request body then follows
+    /// as HTTP_BODY callbacks.
     fn http_to_user(self: &Rc<Self>, uri: &str) {
         let curi = CString::new(uri).unwrap_or_default();
-        self.bind_protocol_cb(self.protocol.get());
-        self.dispatch(
-            cb::HTTP_BIND_PROTOCOL,
-            std::ptr::null_mut(),
-            std::ptr::null_mut(),
-            0,
-        );
         if self.body.get() != Body::None && self.expects_continue() {
             let _ = self.send_raw(b"HTTP/1.1 100 Continue\r\n\r\n");
         }
@@ -1030,15 +1033,6 @@ impl Wsi {
             if finished {
                 self.file_tx.borrow_mut().take();
                 self.file_done();
-                if interpret.is_some()
-                    && self.state.get() == WsiState::HttpHead
-                    && self.bind_protocol_cb(0) != 0
-                {
-                    // as lws at the end of a kept-alive transaction: back
-                    // to protocols[0] (done here only for interpreted files,
-                    // whose binding must not leak into the next request)
-                    self.close_now(true);
-                }
                 return;
             }
             if let Some(pi) = interpret {
@@ -1273,6 +1267,10 @@ impl Wsi {
         }
         // an unread request body would be taken for the next request
         if self.body.get() != Body::None {
+            return true;
+        }
+        // as lws: a kept-alive connection goes back to protocols[0]
+        if self.bind_protocol_cb(0) != 0 {
             return true;
         }
         self.request.borrow_mut().take();

@@ -99,7 +99,9 @@ impl Wsi {
             h = node.next;
         }
         if code_flags & LWSAHH_FLAG_NO_SERVER_NAME == 0 {
-            header(out, b"server:", self.ctx().server_string.to_bytes());
+            if let Some(sv) = &self.ctx().server_string {
+                header(out, b"server:", sv.to_bytes());
+            }
         }
     }
 }
