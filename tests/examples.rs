@@ -81,3 +81,67 @@ fn chat_broadcasts_to_everyone_and_serves_the_page() {
         "{resp}"
     );
 }
+
+/// One port serves HTTP and WebSocket, and one connection can go from
+/// kept-alive HTTP requests to a WebSocket upgrade.
+#[test]
+fn keep_alive_then_upgrade_on_one_connection() {
+    let bin = compile_c(
+        "echo-server-ka",
+        &[repo().join("examples/echo-server.c")],
+        Headers::Ours,
+        &[],
+    );
+    let port = free_port();
+    let www = repo().join("examples/www");
+    let srv = Server::spawn(
+        &bin,
+        Some(&our_lib_dir()),
+        &["-p", &port.to_string(), "-w", www.to_str().unwrap()],
+    );
+    srv.wait_for("listening", TIMEOUT);
+
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(TIMEOUT)).unwrap();
+    let mut inbuf = Vec::new();
+    for _ in 0..2 {
+        s.write_all(b"GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
+        // read one response: head, then content-length bytes
+        let (head_end, len) = loop {
+            let mut b = [0u8; 4096];
+            let n = s.read(&mut b).unwrap();
+            assert!(n > 0, "connection closed during keep-alive");
+            inbuf.extend_from_slice(&b[..n]);
+            if let Some(i) = inbuf.windows(4).position(|w| w == b"\r\n\r\n") {
+                let head = String::from_utf8_lossy(&inbuf[..i]).to_ascii_lowercase();
+                assert!(head.starts_with("http/1.1 200"), "{head}");
+                let len: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        l.strip_prefix("content-length:")
+                            .map(|v| v.trim().parse().unwrap())
+                    })
+                    .expect("content-length");
+                break (i + 4, len);
+            }
+        };
+        while inbuf.len() < head_end + len {
+            let mut b = [0u8; 4096];
+            let n = s.read(&mut b).unwrap();
+            assert!(n > 0);
+            inbuf.extend_from_slice(&b[..n]);
+        }
+        inbuf.drain(..head_end + len);
+    }
+    // the same socket now upgrades
+    let mut req = format!("ws://127.0.0.1:{port}/")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("Sec-WebSocket-Protocol", "lws-echo".parse().unwrap());
+    let (mut ws, resp) = tungstenite::client(req, s).expect("upgrade after keep-alive");
+    assert_eq!(resp.status(), 101);
+    ws.send(Message::text("after keep-alive")).unwrap();
+    assert_eq!(next_text(&mut ws), "after keep-alive");
+}
