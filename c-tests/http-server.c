@@ -277,12 +277,13 @@ main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct lws_context *context;
-	int port = 0, timeout = 0, keepalive = 0, err404 = 0, opt;
+	int port = 0, timeout = 0, keepalive = 0, err404 = 0, limits = 0, opt;
+	static struct lws_token_limits tl;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	wwwdir[0] = '\0';
 
-	while ((opt = getopt(argc, argv, "p:w:t:k:e")) != -1) {
+	while ((opt = getopt(argc, argv, "p:w:t:k:el")) != -1) {
 		switch (opt) {
 		case 'p':
 			port = atoi(optarg);
@@ -299,9 +300,12 @@ main(int argc, char **argv)
 		case 'e':
 			err404 = 1;
 			break;
+		case 'l':
+			limits = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: %s -p PORT -w WWWDIR "
-				"[-t SECS] [-k SECS] [-e]\n", argv[0]);
+				"[-t SECS] [-k SECS] [-e] [-l]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -359,6 +363,15 @@ main(int argc, char **argv)
 		info.keepalive_timeout = keepalive;
 	if (err404)
 		info.error_document_404 = "/static/404.html";
+	if (limits) {
+		/* -l: generous limits, but a user-agent of at most 16 bytes */
+		int i;
+
+		for (i = 0; i < WSI_TOKEN_COUNT; i++)
+			tl.token_limit[i] = 1024;
+		tl.token_limit[WSI_TOKEN_HTTP_USER_AGENT] = 16;
+		info.token_limits = &tl;
+	}
 
 	context = lws_create_context(&info);
 	if (!context) {

@@ -817,3 +817,20 @@ fn many_connections_at_once() {
         assert_has_line(&r, &format!("urlarg-a={i}"));
     }
 }
+
+/// `token_limits`: a header longer than its token's limit is refused with
+/// 431; within the limit it is served.
+#[test]
+fn token_limits_refuse_long_headers() {
+    let s = start(&["-l"]);
+    let ok = common::http::request(
+        s.port,
+        b"GET /hdr HTTP/1.1\r\nHost: x\r\nUser-Agent: short-agent\r\n\r\n",
+    );
+    assert_eq!(ok.code, 200, "{ok:?}");
+    let long = common::http::request(
+        s.port,
+        b"GET /hdr HTTP/1.1\r\nHost: x\r\nUser-Agent: a-user-agent-longer-than-sixteen\r\n\r\n",
+    );
+    assert_eq!(long.code, 431, "{long:?}");
+}
