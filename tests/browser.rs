@@ -5,9 +5,6 @@
 mod common;
 
 use std::process::Command;
-use std::time::Duration;
-
-use common::{compile_c, free_port, our_lib_dir, repo, Headers, Server};
 
 fn chromium() -> Option<&'static str> {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
@@ -21,20 +18,7 @@ fn page_exchanges_messages_in_chromium() {
         eprintln!("browser: chromium is not installed; not run");
         return;
     };
-    let bin = compile_c(
-        "echo-server-browser",
-        &[repo().join("examples/echo-server.c")],
-        Headers::Ours,
-        &[],
-    );
-    let port = free_port();
-    let www = repo().join("examples/www");
-    let srv = Server::spawn(
-        &bin,
-        Some(&our_lib_dir()),
-        &["-p", &port.to_string(), "-w", www.to_str().unwrap()],
-    );
-    srv.wait_for("listening", Duration::from_secs(10));
+    let (_srv, port) = common::start_example("echo-server", "echo-server-browser");
 
     let profile = std::env::temp_dir().join(format!("lws-rs-chromium-{port}"));
     let out = Command::new(browser)

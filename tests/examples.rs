@@ -38,20 +38,7 @@ fn next_text(ws: &mut tungstenite::WebSocket<TcpStream>) -> String {
 
 #[test]
 fn chat_broadcasts_to_everyone_and_serves_the_page() {
-    let bin = compile_c(
-        "chat-server",
-        &[repo().join("examples/chat-server.c")],
-        Headers::Ours,
-        &[],
-    );
-    let port = free_port();
-    let www = repo().join("examples/www");
-    let srv = Server::spawn(
-        &bin,
-        Some(&our_lib_dir()),
-        &["-p", &port.to_string(), "-w", www.to_str().unwrap()],
-    );
-    srv.wait_for("listening", TIMEOUT);
+    let (_srv, port) = common::start_example("chat-server", "chat-server");
 
     let mut clients: Vec<_> = (0..5).map(|_| connect(port)).collect();
     for round in 0..3 {

@@ -59,7 +59,7 @@ fn out_of_descriptors_refuses_cleanly_and_keeps_serving() {
 
     let mut held = Vec::new();
     for _ in 0..80 {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
         held.push(s);
     }

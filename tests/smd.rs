@@ -4,26 +4,13 @@
 
 mod common;
 
-use common::{
-    compile_c, debian_lib_dir, have_debian_headers, our_lib_dir, repo, run_with_lib, Headers,
-};
-
-fn run(bin: &std::path::Path, lib: &std::path::Path) -> String {
-    let out = run_with_lib(bin, lib, &[]);
-    assert!(
-        out.status.success(),
-        "{} failed: {}",
-        bin.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
+use common::{compile_c, debian_lib_dir, have_debian_headers, our_lib_dir, repo, run_ok, Headers};
 
 #[test]
 fn smd_same_on_both_libraries() {
     let src = [repo().join("c-tests/smd.c")];
     let ours_bin = compile_c("smd-ours", &src, Headers::Ours, &[]);
-    let ours = run(&ours_bin, &our_lib_dir());
+    let ours = run_ok(&ours_bin, &our_lib_dir());
     assert!(ours.contains("A class=1 len=5 msg=hello"), "{ours}");
     assert!(
         ours.contains("A class=4 len=13 msg=from-thread 7"),
@@ -36,8 +23,8 @@ fn smd_same_on_both_libraries() {
         return;
     };
     let deb_bin = compile_c("smd-debian", &src, Headers::Debian, &[]);
-    let debian = run(&deb_bin, &deb_lib);
-    let ours_abi = run(&deb_bin, &our_lib_dir());
+    let debian = run_ok(&deb_bin, &deb_lib);
+    let ours_abi = run_ok(&deb_bin, &our_lib_dir());
     pretty_assertions::assert_eq!(
         debian,
         ours_abi,

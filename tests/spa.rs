@@ -8,26 +8,13 @@
 
 mod common;
 
-use common::{
-    compile_c, debian_lib_dir, have_debian_headers, our_lib_dir, repo, run_with_lib, Headers,
-};
-
-fn run(bin: &std::path::Path, lib: &std::path::Path) -> String {
-    let out = run_with_lib(bin, lib, &[]);
-    assert!(
-        out.status.success(),
-        "{} failed: {}",
-        bin.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
+use common::{compile_c, debian_lib_dir, have_debian_headers, our_lib_dir, repo, run_ok, Headers};
 
 #[test]
 fn purify_same_on_both_libraries() {
     let src = [repo().join("c-tests/spa.c")];
     let ours_bin = compile_c("spa-ours", &src, Headers::Ours, &[]);
-    let ours = run(&ours_bin, &our_lib_dir());
+    let ours = run_ok(&ours_bin, &our_lib_dir());
     // a few fixed points, checked on our library alone
     for line in [
         // "it's a 'quoted' string": quotes doubled
@@ -46,8 +33,8 @@ fn purify_same_on_both_libraries() {
         return;
     };
     let deb_bin = compile_c("spa-debian", &src, Headers::Debian, &[]);
-    let debian = run(&deb_bin, &deb_lib);
-    let ours_abi = run(&deb_bin, &our_lib_dir());
+    let debian = run_ok(&deb_bin, &deb_lib);
+    let ours_abi = run_ok(&deb_bin, &our_lib_dir());
     pretty_assertions::assert_eq!(
         debian,
         ours_abi,
@@ -73,7 +60,7 @@ fn spa_server_same_on_both_libraries() {
     let bin = compile_c("spa-server-debian", &src, Headers::Debian, &[]);
     let port = common::free_port().to_string();
     let run = |lib: &std::path::Path| {
-        let out = run_with_lib(&bin, lib, &[&port]);
+        let out = common::run_with_lib(&bin, lib, &[&port]);
         assert!(
             out.status.success(),
             "{}",

@@ -506,3 +506,38 @@ pub mod http {
             .fold(0u32, |s, &c| s.wrapping_mul(31).wrapping_add(c as u32))
     }
 }
+
+/// Runs `bin` on the library in `lib`, asserts it succeeded and returns its
+/// stdout.
+#[allow(dead_code)]
+pub fn run_ok(bin: &Path, lib: &Path) -> String {
+    let out = run_with_lib(bin, lib, &[]);
+    assert!(
+        out.status.success(),
+        "{} failed: {}",
+        bin.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// Builds example `examples/<name>.c` against our header and starts it on
+/// our library on a free port, serving examples/www; returns it and the port.
+#[allow(dead_code)]
+pub fn start_example(name: &str, bin_name: &str) -> (Server, u16) {
+    let bin = compile_c(
+        bin_name,
+        &[repo().join(format!("examples/{name}.c"))],
+        Headers::Ours,
+        &[],
+    );
+    let port = free_port();
+    let www = repo().join("examples/www");
+    let srv = Server::spawn(
+        &bin,
+        Some(&our_lib_dir()),
+        &["-p", &port.to_string(), "-w", www.to_str().unwrap()],
+    );
+    srv.wait_for("listening", std::time::Duration::from_secs(10));
+    (srv, port)
+}
