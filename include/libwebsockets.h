@@ -905,6 +905,79 @@ struct lws_vhost;
 struct lwsac;
 
 /*
+ Retry and idle policy: backoff table, how many failures to conceal, and
+ when to ping or hang up an idle connection.
+ */
+struct lws_retry_bo {
+  /*
+   Backoff delays in ms; the last entry repeats.
+   */
+  const uint32_t *retry_ms_table;
+  /*
+   Entries in `retry_ms_table`.
+   */
+  uint16_t retry_ms_table_count;
+  /*
+   Failures to conceal before reporting; `LWS_RETRY_CONCEAL_ALWAYS` for no limit.
+   */
+  uint16_t conceal_count;
+  /*
+   Idle seconds before a validity ping.
+   */
+  uint16_t secs_since_valid_ping;
+  /*
+   Idle seconds before hanging up.
+   */
+  uint16_t secs_since_valid_hangup;
+  /*
+   Random jitter added to each delay, in percent.
+   */
+  uint8_t jitter_percent;
+};
+
+/*
+ C spelling: `lws_retry_bo_t`.
+ */
+typedef struct lws_retry_bo lws_retry_bo_t;
+
+/*
+ Everything `lws_client_connect_via_info()` is told.
+ */
+struct lws_client_connect_info {
+  struct lws_context *context;
+  const char *address;
+  int port;
+  /*
+   `LCCSCF_*` bits.
+   */
+  int ssl_connection;
+  const char *path;
+  const char *host;
+  const char *origin;
+  const char *protocol;
+  int ietf_version_or_minus_one;
+  void *userdata;
+  const void *client_exts;
+  const char *method;
+  struct lws *parent_wsi;
+  const char *uri_replace_from;
+  const char *uri_replace_to;
+  struct lws_vhost *vhost;
+  struct lws **pwsi;
+  const char *iface;
+  const char *local_protocol_name;
+  const char *alpn;
+  struct lws_sequencer *seq;
+  void *opaque_user_data;
+  const lws_retry_bo_t *retry_and_idle_policy;
+  int manual_initial_tx_credit;
+  uint8_t sys_tls_client_cert;
+  void *mqtt_cp;
+  uint16_t keep_warm_secs;
+  void *_unused[4];
+};
+
+/*
  One protocol a vhost offers; arrays of these end with an all-zero entry.
  */
 struct lws_protocols {
@@ -1144,42 +1217,6 @@ struct lws_system_ops {
  C spelling: `lws_system_ops_t`.
  */
 typedef struct lws_system_ops lws_system_ops_t;
-
-/*
- Retry and idle policy: backoff table, how many failures to conceal, and
- when to ping or hang up an idle connection.
- */
-struct lws_retry_bo {
-  /*
-   Backoff delays in ms; the last entry repeats.
-   */
-  const uint32_t *retry_ms_table;
-  /*
-   Entries in `retry_ms_table`.
-   */
-  uint16_t retry_ms_table_count;
-  /*
-   Failures to conceal before reporting; `LWS_RETRY_CONCEAL_ALWAYS` for no limit.
-   */
-  uint16_t conceal_count;
-  /*
-   Idle seconds before a validity ping.
-   */
-  uint16_t secs_since_valid_ping;
-  /*
-   Idle seconds before hanging up.
-   */
-  uint16_t secs_since_valid_hangup;
-  /*
-   Random jitter added to each delay, in percent.
-   */
-  uint8_t jitter_percent;
-};
-
-/*
- C spelling: `lws_retry_bo_t`.
- */
-typedef struct lws_retry_bo lws_retry_bo_t;
 
 /*
  Owner (head, tail and count) of a list of [`lws_dll2`].
@@ -1603,46 +1640,27 @@ typedef int (*lws_state_notify_t)(struct lws_state_manager *mgr,
                                   int current,
                                   int target);
 
-/*
- Everything `lws_client_connect_via_info()` is told.
- */
-struct lws_client_connect_info {
-  struct lws_context *context;
-  const char *address;
-  int port;
-  /*
-   `LCCSCF_*` bits.
-   */
-  int ssl_connection;
-  const char *path;
-  const char *host;
-  const char *origin;
-  const char *protocol;
-  int ietf_version_or_minus_one;
-  void *userdata;
-  const void *client_exts;
-  const char *method;
-  struct lws *parent_wsi;
-  const char *uri_replace_from;
-  const char *uri_replace_to;
-  struct lws_vhost *vhost;
-  struct lws **pwsi;
-  const char *iface;
-  const char *local_protocol_name;
-  const char *alpn;
-  struct lws_sequencer *seq;
-  void *opaque_user_data;
-  const lws_retry_bo_t *retry_and_idle_policy;
-  int manual_initial_tx_credit;
-  uint8_t sys_tls_client_cert;
-  void *mqtt_cp;
-  uint16_t keep_warm_secs;
-  void *_unused[4];
-};
-
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Starts a client connection described by `i` and returns its wsi, or
+ NULL when it cannot even start (bad arguments, name resolution
+ failure); later failures arrive as LWS_CALLBACK_CLIENT_CONNECTION_ERROR.
+ `*i->pwsi` is set before any callback runs and cleared on failure.
+ */
+struct lws *lws_client_connect_via_info(const struct lws_client_connect_info *i);
+
+/*
+ Sets the connection's opaque user pointer (not its user space).
+ */
+void lws_set_opaque_user_data(struct lws *wsi, void *data);
+
+/*
+ The connection's opaque user pointer.
+ */
+void *lws_get_opaque_user_data(const struct lws *wsi);
 
 /*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its

@@ -4,6 +4,7 @@
 
 #[macro_use]
 pub mod ffi;
+pub mod client;
 pub mod context;
 pub mod enums;
 pub mod headers;

@@ -86,6 +86,8 @@ pub struct Vhost {
     pub(crate) iface: Option<CString>,
     pub(crate) protocols_inited: Cell<bool>,
     pub(crate) keepalive_timeout: u32,
+    /// Seconds a client connect may take (info.connect_timeout_secs).
+    pub(crate) connect_timeout_secs: u32,
     /// Headers added to every response (info.headers).
     pub(crate) headers: *const crate::capi::types::lws_protocol_vhost_options,
     pub(crate) error_document_404: Option<String>,
@@ -250,6 +252,7 @@ impl Context {
             },
             default_protocol,
             headers: info.headers,
+            connect_timeout_secs: info.connect_timeout_secs,
             origins: RefCell::new(std::collections::HashMap::new()),
             error_document_404: opt_cstr(info.error_document_404)
                 .map(|s| s.to_string_lossy().into_owned()),

@@ -2,6 +2,7 @@
 //! sans-I/O core in `proto`. User callbacks are called from one place,
 //! `Wsi::dispatch`, with no `RefCell` borrow alive across the call.
 
+pub mod client;
 pub mod context;
 pub mod headers;
 pub mod http;
@@ -44,6 +45,18 @@ pub(crate) mod cb {
     pub(crate) const ADD_HEADERS: c_int = 53;
     pub(crate) const EVENT_WAIT_CANCELLED: c_int = 71;
     pub(crate) const WS_SERVER_DROP_PROTOCOL: c_int = 78;
+    pub(crate) const CLIENT_CONNECTION_ERROR: c_int = 1;
+    pub(crate) const CLIENT_FILTER_PRE_ESTABLISH: c_int = 2;
+    pub(crate) const CLIENT_ESTABLISHED: c_int = 3;
+    pub(crate) const CLIENT_RECEIVE: c_int = 8;
+    pub(crate) const CLIENT_RECEIVE_PONG: c_int = 9;
+    pub(crate) const CLIENT_WRITEABLE: c_int = 10;
+    pub(crate) const CLIENT_APPEND_HANDSHAKE_HEADER: c_int = 24;
+    pub(crate) const CLIENT_CLOSED: c_int = 75;
+    pub(crate) const WS_CLIENT_DROP_PROTOCOL: c_int = 80;
+    pub(crate) const ESTABLISHED_CLIENT_HTTP: c_int = 44;
+    pub(crate) const CLIENT_HTTP_DROP_PROTOCOL: c_int = 76;
+    pub(crate) const CLIENT_HTTP_BIND_PROTOCOL: c_int = 85;
     pub(crate) const HTTP_CONFIRM_UPGRADE: c_int = 86;
 }
 

@@ -264,6 +264,10 @@ impl Context {
     }
 
     fn handle_writable(&self, w: &Rc<Wsi>) {
+        if w.state.get() == WsiState::ClientConnecting {
+            w.client_connected();
+            return;
+        }
         if w.has_pending_tx() {
             match w.flush() {
                 Ok(true) => {}
@@ -293,7 +297,7 @@ impl Context {
     /// goes out with one send (one lws_write per callback still holds).
     pub(crate) fn deliver_writeable(&self, w: &Rc<Wsi>) {
         let reason = match w.state.get() {
-            WsiState::Ws => cb::SERVER_WRITEABLE,
+            WsiState::Ws => w.ws_reason(cb::SERVER_WRITEABLE),
             WsiState::HttpBusy => cb::HTTP_WRITEABLE,
             _ => return,
         };
@@ -378,7 +382,14 @@ impl Context {
                     io::ErrorKind::Interrupted => continue,
                     _ => {
                         super::wsi::log_io_err("recv", &e);
-                        w.close_now(true);
+                        if matches!(
+                            w.state.get(),
+                            WsiState::ClientConnecting | WsiState::ClientHandshake
+                        ) {
+                            w.client_fail(&format!("read failed: {e}"));
+                        } else {
+                            w.close_now(true);
+                        }
                         return;
                     }
                 }
@@ -387,7 +398,14 @@ impl Context {
                 *self.rx_buf.borrow_mut() = buf;
                 w.rx_more.set(false);
                 w.peer_eof.set(true);
-                w.close_now(true);
+                if matches!(
+                    w.state.get(),
+                    WsiState::ClientConnecting | WsiState::ClientHandshake
+                ) {
+                    w.client_fail("Peer hung up");
+                } else {
+                    w.close_now(true);
+                }
                 return;
             }
             let n = n as usize;
@@ -441,6 +459,7 @@ impl Context {
                 }
             }
             WsiState::Ws | WsiState::WsClosing => self.ws_input(w, buf, 0, n),
+            WsiState::ClientHandshake => w.client_handshake_input(&buf[..n]),
             _ => {}
         }
     }
@@ -533,7 +552,7 @@ impl Context {
                         let len = p.len();
                         p.push(0);
                         if w.dispatch(
-                            cb::RECEIVE_PONG,
+                            w.ws_reason(cb::RECEIVE_PONG),
                             p.as_mut_ptr() as *mut c_void,
                             std::ptr::null_mut(),
                             len,
@@ -546,8 +565,13 @@ impl Context {
                 }
                 RxEvent::Close { code, reason } => {
                     if w.state.get() == WsiState::WsClosing {
-                        // our close was answered: the handshake is complete
-                        w.close_now(true);
+                        // our close was answered: the handshake is complete;
+                        // a client leaves the TCP close to the server
+                        if w.is_client.get() {
+                            w.set_timeout(super::wsi::PENDING_TIMEOUT_CLOSE_ACK, 2);
+                        } else {
+                            w.close_now(true);
+                        }
                         return;
                     }
                     let mut payload = Vec::with_capacity(2 + reason.len() + 1);
@@ -575,7 +599,12 @@ impl Context {
                         let _ = w.send_frame_owned(true, frame::OP_CLOSE, &echo);
                     }
                     w.state.set(WsiState::WsClosing);
-                    w.close_after_output();
+                    if w.is_client.get() {
+                        // RFC 6455 7.1.1: the server closes TCP first
+                        w.set_timeout(super::wsi::PENDING_TIMEOUT_CLOSE_ACK, 2);
+                    } else {
+                        w.close_after_output();
+                    }
                     return;
                 }
                 RxEvent::Fail { code, reason } => {
@@ -624,7 +653,7 @@ impl Context {
             let saved = buf[e];
             buf[e] = 0;
             let r = w.dispatch(
-                cb::RECEIVE,
+                w.ws_reason(cb::RECEIVE),
                 buf[s..].as_mut_ptr() as *mut c_void,
                 std::ptr::null_mut(),
                 e - s,
@@ -702,6 +731,14 @@ impl Context {
                 "wsi timed out (reason {})",
                 w.timeout_reason.get()
             ));
+            if matches!(
+                w.state.get(),
+                WsiState::ClientConnecting | WsiState::ClientHandshake
+            ) {
+                w.client_fail("timed out");
+                self.reap_closed();
+                continue;
+            }
             if w.state.get() == WsiState::Ws {
                 let _ = w.send_frame_owned(true, frame::OP_CLOSE, &close::close_payload(1001, b""));
             }

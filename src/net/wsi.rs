@@ -32,6 +32,12 @@ pub(crate) enum WsiState {
     Ws,
     /// We sent a close frame and wait for the peer's.
     WsClosing,
+    /// Client: the TCP connect is in progress.
+    ClientConnecting,
+    /// Client: the opening handshake was sent, the answer is awaited.
+    ClientHandshake,
+    /// Client: CLIENT_CONNECTION_ERROR was delivered.
+    ClientFailed,
     /// Closed: waiting to be freed.
     Dead,
 }
@@ -95,6 +101,15 @@ pub struct Wsi {
     pub(crate) pending_fail: Cell<Option<(u16, &'static str)>>,
     /// Writes are collected and sent with one syscall when uncorked.
     pub(crate) corked: Cell<bool>,
+    /// A client connection (callbacks use the CLIENT_* reasons, frames
+    /// are masked).
+    pub(crate) is_client: Cell<bool>,
+    pub(crate) client: RefCell<Option<super::client::ClientHs>>,
+    pub(crate) opaque_user_data: Cell<*mut c_void>,
+    /// The connect info's pwsi, cleared if the connection fails.
+    pub(crate) pwsi: Cell<*mut *mut lws>,
+    /// The user space belongs to the program (client `userdata`).
+    pub(crate) user_external: Cell<bool>,
     /// A BIND_PROTOCOL callback was issued and its DROP is still owed.
     pub(crate) bound: Cell<bool>,
     /// The current request's headers, as the lws_hdr_* API sees them.
@@ -150,6 +165,11 @@ impl Wsi {
             pending_fail: Cell::new(None),
             corked: Cell::new(false),
             bound: Cell::new(false),
+            is_client: Cell::new(false),
+            client: RefCell::new(None),
+            opaque_user_data: Cell::new(std::ptr::null_mut()),
+            pwsi: Cell::new(std::ptr::null_mut()),
+            user_external: Cell::new(false),
             hdrs: RefCell::new(None),
             body: Cell::new(super::http::Body::None),
             chunk_dec: RefCell::new(Default::default()),
@@ -247,8 +267,32 @@ impl Wsi {
     }
 
     /// Binds protocol `idx`, allocating zeroed per-session data.
+    /// The reason a client connection gets for a server-role WebSocket
+    /// reason (RECEIVE -> CLIENT_RECEIVE and so on).
+    pub(crate) fn ws_reason(&self, server_reason: c_int) -> c_int {
+        if !self.is_client.get() {
+            return server_reason;
+        }
+        match server_reason {
+            cb::RECEIVE => cb::CLIENT_RECEIVE,
+            cb::RECEIVE_PONG => cb::CLIENT_RECEIVE_PONG,
+            cb::SERVER_WRITEABLE => cb::CLIENT_WRITEABLE,
+            cb::CLOSED => cb::CLIENT_CLOSED,
+            r => r,
+        }
+    }
+
     pub(crate) fn bind_protocol(&self, idx: usize) {
         self.protocol.set(idx);
+        if self.user_external.get() {
+            let rxb = self.vhost().protocols[idx].rx_buffer_size;
+            self.rx_buffer_size.set(if rxb == 0 {
+                self.ctx().pt_serv_buf_size
+            } else {
+                rxb
+            });
+            return;
+        }
         // a new binding gets fresh, zeroed user space, as in lws
         self.free_user_space();
         let size = self.vhost().protocols[idx].per_session_data_size;
@@ -278,7 +322,11 @@ impl Wsi {
             return;
         }
         let reason = match st {
+            WsiState::Ws | WsiState::WsClosing if self.is_client.get() => {
+                cb::WS_CLIENT_DROP_PROTOCOL
+            }
             WsiState::Ws | WsiState::WsClosing => cb::WS_SERVER_DROP_PROTOCOL,
+            _ if self.is_client.get() => cb::CLIENT_HTTP_DROP_PROTOCOL,
             _ => cb::HTTP_DROP_PROTOCOL,
         };
         self.dispatch(reason, std::ptr::null_mut(), std::ptr::null_mut(), 0);
@@ -429,6 +477,13 @@ impl Wsi {
         fin: bool,
         opcode: u8,
     ) -> io::Result<()> {
+        if self.is_client.get() {
+            // clients mask every frame with a fresh key; the user's buffer
+            // is left as it was
+            // SAFETY: per the function contract, payload has len bytes.
+            let data = unsafe { std::slice::from_raw_parts(payload, len) };
+            return self.send_frame_owned(fin, opcode, data);
+        }
         let mut hdr = [0u8; 14];
         let hl = frame::encode_header(&mut hdr, fin, 0, opcode, None, len as u64);
         // SAFETY: per the function contract, the headroom is ours to write.
@@ -442,10 +497,19 @@ impl Wsi {
     /// Sends a frame from an owned payload (control frames we generate).
     pub(crate) fn send_frame_owned(&self, fin: bool, opcode: u8, payload: &[u8]) -> io::Result<()> {
         let mut hdr = [0u8; 14];
-        let hl = frame::encode_header(&mut hdr, fin, 0, opcode, None, payload.len() as u64);
+        let key = self.is_client.get().then(|| {
+            let mut k = [0u8; 4];
+            super::client::random_bytes(&mut k);
+            k
+        });
+        let hl = frame::encode_header(&mut hdr, fin, 0, opcode, key, payload.len() as u64);
         let mut v = Vec::with_capacity(hl + payload.len());
         v.extend_from_slice(&hdr[..hl]);
+        let start = v.len();
         v.extend_from_slice(payload);
+        if let Some(k) = key {
+            crate::proto::mask::apply_mask(&mut v[start..], k, 0);
+        }
         self.send_raw(&v)
     }
 
@@ -471,13 +535,14 @@ impl Wsi {
             return;
         }
         self.set_timeout(PENDING_TIMEOUT_CLOSE_ACK, 5);
-        // as in lws: the protocol is dropped when the close starts, and a
-        // WRITEABLE asked for earlier is still delivered; lws_write then
-        // refuses data, since nothing may follow a close frame
+        // as in lws: the protocol is dropped when the close starts, and one
+        // more WRITEABLE is delivered; lws_write then refuses data, since
+        // nothing may follow a close frame
         self.drop_protocol();
-        if self.want_write.replace(false) && self.state.get() == WsiState::WsClosing {
+        self.want_write.set(false);
+        if self.state.get() == WsiState::WsClosing {
             self.dispatch(
-                cb::SERVER_WRITEABLE,
+                self.ws_reason(cb::SERVER_WRITEABLE),
                 std::ptr::null_mut(),
                 std::ptr::null_mut(),
                 0,
@@ -522,7 +587,12 @@ impl Wsi {
             match st {
                 WsiState::Ws | WsiState::WsClosing => {
                     self.drop_protocol_in(st);
-                    self.dispatch(cb::CLOSED, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+                    self.dispatch(
+                        self.ws_reason(cb::CLOSED),
+                        std::ptr::null_mut(),
+                        std::ptr::null_mut(),
+                        0,
+                    );
                 }
                 WsiState::HttpHead | WsiState::HttpBusy => {
                     self.drop_protocol_in(st);
@@ -535,10 +605,18 @@ impl Wsi {
                         );
                     }
                 }
+                WsiState::ClientConnecting | WsiState::ClientHandshake | WsiState::ClientFailed => {
+                    self.drop_protocol_in(st);
+                }
                 _ => {}
             }
         } else if matches!(st, WsiState::Ws | WsiState::WsClosing) {
-            self.dispatch(cb::CLOSED, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+            self.dispatch(
+                self.ws_reason(cb::CLOSED),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            );
         }
         if st != WsiState::Pseudo {
             self.dispatch(
@@ -580,6 +658,7 @@ pub(crate) fn log_io_err(what: &str, e: &io::Error) {
     log::info(&format!("{what}: {e}"));
 }
 pub(crate) const PENDING_TIMEOUT_HTTP_CONTENT: c_int = 10;
+pub(crate) const PENDING_TIMEOUT_AWAITING_CONNECT_ACK: c_int = 4;
 
 impl Wsi {
     /// The owning `Rc` of this wsi, if it is still in the context.

@@ -1,0 +1,431 @@
+//! The client role: connecting (name resolution, non-blocking connect),
+//! the WebSocket opening handshake from the client side, and the
+//! callbacks lws gives client connections.
+
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::rc::Rc;
+
+use base64::Engine;
+
+use super::cb;
+use super::context::Context;
+use super::wsi::{Sock, Wsi, WsiState};
+use crate::capi::log;
+use crate::capi::types::lws_client_connect_info;
+use crate::proto::handshake;
+use crate::proto::rx::{Rx, RxConfig};
+
+/// What a client connection keeps until its handshake is done.
+pub(crate) struct ClientHs {
+    pub host: String,
+    pub path: String,
+    pub origin: Option<String>,
+    pub protocols: Option<String>,
+    pub accept: String,
+    pub key: String,
+    pub resp: Vec<u8>,
+    pub version: c_int,
+}
+
+fn opt_string(p: *const c_char) -> Option<String> {
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: lws API strings are NUL-terminated.
+        Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
+    }
+}
+
+/// Fills `buf` from the kernel's random source.
+pub(crate) fn random_bytes(buf: &mut [u8]) {
+    let mut got = 0;
+    while got < buf.len() {
+        // SAFETY: getrandom into our own buffer.
+        let n =
+            unsafe { libc::getrandom(buf[got..].as_mut_ptr() as *mut c_void, buf.len() - got, 0) };
+        if n <= 0 {
+            // no entropy source: fall back to a time-derived value rather
+            // than panic across the FFI (masking keys need no secrecy)
+            let t = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos());
+            for (i, b) in buf[got..].iter_mut().enumerate() {
+                *b = (t >> ((i % 16) * 8)) as u8 ^ i as u8;
+            }
+            return;
+        }
+        got += n as usize;
+    }
+}
+
+impl Context {
+    /// lws_client_connect_via_info: resolves (blocking, as 4.1.6 does
+    /// without async DNS), starts a non-blocking connect and returns the
+    /// new wsi. Failures before the connect starts return Err with no
+    /// callback, as in lws.
+    pub(crate) fn client_connect(&self, i: &lws_client_connect_info) -> Result<Rc<Wsi>, String> {
+        let vh = if i.vhost.is_null() {
+            self.vhosts.borrow().first().cloned()
+        } else {
+            self.vhosts
+                .borrow()
+                .iter()
+                .find(|v| std::ptr::eq(Rc::as_ptr(v) as *const _, i.vhost as *const _))
+                .cloned()
+        };
+        let Some(vh) = vh else {
+            return Err("no vhost".into());
+        };
+        let address = opt_string(i.address).ok_or("no address")?;
+        if i.method.is_null() {
+            // a WebSocket client; HTTP-only clients come with the HTTP
+            // client role
+        } else {
+            return Err(format!(
+                "client method {} is not supported",
+                opt_string(i.method).unwrap_or_default()
+            ));
+        }
+        if i.ssl_connection & 1 != 0 {
+            return Err("TLS client connections are not supported yet".into());
+        }
+        let port = u16::try_from(i.port).map_err(|_| "bad port")?;
+        let addrs: Vec<SocketAddr> = match (address.as_str(), port).to_socket_addrs() {
+            Ok(a) => a.collect(),
+            Err(e) => return Err(format!("getaddrinfo failed: {e}")),
+        };
+        let Some(addr) = addrs.first().copied() else {
+            return Err("no address found".into());
+        };
+        let stream =
+            mio::net::TcpStream::connect(addr).map_err(|e| format!("connect failed: {e}"))?;
+        let _ = stream.set_nodelay(true);
+
+        let mut key = [0u8; 16];
+        random_bytes(&mut key);
+        let key = base64::engine::general_purpose::STANDARD.encode(key);
+        let accept = handshake::accept_key(&key);
+        let host = opt_string(i.host).unwrap_or_else(|| address.clone());
+        let mut path = opt_string(i.path).unwrap_or_else(|| "/".into());
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        let w = Rc::new(Wsi::new(
+            self,
+            &vh,
+            Sock::Stream(stream),
+            WsiState::ClientConnecting,
+        ));
+        w.is_client.set(true);
+        *w.client.borrow_mut() = Some(ClientHs {
+            host,
+            path,
+            origin: opt_string(i.origin),
+            protocols: opt_string(i.protocol).filter(|s| !s.is_empty()),
+            accept,
+            key,
+            resp: Vec::new(),
+            version: if i.ietf_version_or_minus_one <= 0 {
+                13
+            } else {
+                i.ietf_version_or_minus_one
+            },
+        });
+        w.opaque_user_data.set(i.opaque_user_data);
+        if !i.userdata.is_null() {
+            w.user_space.set(i.userdata);
+            w.user_external.set(true);
+        }
+        self.insert_wsi(&w)
+            .map_err(|e| format!("cannot register socket: {e}"))?;
+        // the local protocol: local_protocol_name, else the offered
+        // subprotocol when it names one of ours, else protocols[0]
+        let local = opt_string(i.local_protocol_name).or_else(|| opt_string(i.protocol));
+        let idx = local
+            .and_then(|n| super::http::protocol_index(&vh.protocols, n.as_bytes()))
+            .unwrap_or(0);
+        w.bind_protocol(idx);
+        if !i.pwsi.is_null() {
+            // SAFETY: the caller's out-pointer, set before any callback
+            unsafe { *i.pwsi = w.as_c() };
+        }
+        w.pwsi.set(i.pwsi);
+        // as lws: protocols get PROTOCOL_INIT before the first client
+        // connection, which is bound (CLIENT_HTTP_BIND_PROTOCOL) and then
+        // announced to its protocol
+        let vhs = self.vhosts.borrow().clone();
+        for v in vhs {
+            self.init_vhost_protocols(&v);
+        }
+        w.bound.set(true);
+        let null = std::ptr::null_mut();
+        w.dispatch(cb::CLIENT_HTTP_BIND_PROTOCOL, null, null, 0);
+        w.dispatch(cb::SERVER_NEW_CLIENT_INSTANTIATED, null, null, 0);
+        let secs = if vh.connect_timeout_secs == 0 {
+            20
+        } else {
+            vh.connect_timeout_secs
+        };
+        w.set_timeout(
+            super::wsi::PENDING_TIMEOUT_AWAITING_CONNECT_ACK,
+            secs as i32,
+        );
+        Ok(w)
+    }
+}
+
+impl Wsi {
+    /// Reports a failed client connection once, then frees it.
+    pub(crate) fn client_fail(self: &Rc<Self>, why: &str) {
+        if !matches!(
+            self.state.get(),
+            WsiState::ClientConnecting | WsiState::ClientHandshake
+        ) {
+            self.close_now(true);
+            return;
+        }
+        log::info(&format!("client connection failed: {why}"));
+        let mut msg = CString::new(why).unwrap_or_default().into_bytes_with_nul();
+        let len = msg.len() - 1;
+        let pwsi = self.pwsi.replace(std::ptr::null_mut());
+        if !pwsi.is_null() {
+            // SAFETY: the caller's storage for this wsi, cleared on failure
+            unsafe {
+                if *pwsi == self.as_c() {
+                    *pwsi = std::ptr::null_mut();
+                }
+            }
+        }
+        self.state.set(WsiState::ClientFailed);
+        self.dispatch(
+            cb::CLIENT_CONNECTION_ERROR,
+            msg.as_mut_ptr() as *mut c_void,
+            std::ptr::null_mut(),
+            len,
+        );
+        self.close_now(true);
+    }
+
+    /// The socket became writable while connecting: check the connect's
+    /// result and send the opening handshake.
+    pub(crate) fn client_connected(self: &Rc<Self>) {
+        let err = self.stream().map(|s| s.take_error());
+        match err {
+            Some(Ok(None)) => {}
+            Some(Ok(Some(e))) | Some(Err(e)) => {
+                log::info(&format!("client connect failed: {e}"));
+                self.client_fail("Unable to connect");
+                return;
+            }
+            None => return,
+        }
+        // a connect still in progress reports no error and no peer yet
+        if self.stream().is_some_and(|s| s.peer_addr().is_err()) {
+            return;
+        }
+        self.dispatch(
+            cb::WSI_CREATE,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        );
+        if self.state.get() != WsiState::ClientConnecting {
+            return;
+        }
+        let req = {
+            let c = self.client.borrow();
+            let Some(c) = c.as_ref() else { return };
+            let mut r = format!(
+                "GET {} HTTP/1.1\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nHost: {}\r\n",
+                c.path, c.host
+            );
+            if let Some(o) = &c.origin {
+                r.push_str(&format!("Origin: http://{o}\r\n"));
+            }
+            r.push_str(&format!(
+                "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {}\r\n",
+                c.key
+            ));
+            if let Some(p) = &c.protocols {
+                r.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
+            }
+            r.push_str(&format!("Sec-WebSocket-Version: {}\r\n", c.version));
+            r.into_bytes()
+        };
+        let mut req = req;
+        // CLIENT_APPEND_HANDSHAKE_HEADER: `in` is a char ** the user
+        // advances; len is the room left
+        let room = 2048usize;
+        let mut buf = vec![0u8; room + 1];
+        let mut p = buf.as_mut_ptr() as *mut c_char;
+        let start = p as usize;
+        if self.dispatch(
+            cb::CLIENT_APPEND_HANDSHAKE_HEADER,
+            &mut p as *mut *mut c_char as *mut c_void,
+            std::ptr::null_mut(),
+            room,
+        ) != 0
+        {
+            self.client_fail("user refused the handshake");
+            return;
+        }
+        let used = (p as usize).saturating_sub(start).min(room);
+        req.extend_from_slice(&buf[..used]);
+        req.extend_from_slice(b"\r\n");
+        self.state.set(WsiState::ClientHandshake);
+        if self.send_raw(&req).is_err() {
+            self.client_fail("write failed");
+        }
+    }
+
+    /// Bytes of the server's handshake response; validates it once
+    /// complete and moves to the WebSocket state.
+    pub(crate) fn client_handshake_input(self: &Rc<Self>, data: &[u8]) {
+        let parsed = {
+            let mut c = self.client.borrow_mut();
+            let Some(c) = c.as_mut() else { return };
+            c.resp.extend_from_slice(data);
+            if c.resp.len() > 16384 {
+                Err("HS: response too long".to_string())
+            } else {
+                let mut hdrs = [httparse::EMPTY_HEADER; 64];
+                let mut r = httparse::Response::new(&mut hdrs);
+                match r.parse(&c.resp) {
+                    Ok(httparse::Status::Partial) => return,
+                    Ok(httparse::Status::Complete(n)) => Ok((n, validate_response(&r, c))),
+                    Err(_) => Err("problems parsing header".to_string()),
+                }
+            }
+        };
+        let (head_len, checked) = match parsed {
+            Ok(x) => x,
+            Err(e) => {
+                self.client_fail(&e);
+                return;
+            }
+        };
+        // lws tells the protocol a response head arrived before judging it
+        if self.dispatch(
+            cb::ESTABLISHED_CLIENT_HTTP,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        ) != 0
+        {
+            self.client_fail("HS: disallowed at ESTABLISHED");
+            return;
+        }
+        let proto = match checked {
+            Ok(p) => p,
+            Err(e) => {
+                self.client_fail(&e);
+                return;
+            }
+        };
+        // the protocol the server chose, when it is one of ours
+        if let Some(p) = proto {
+            if let Some(i) = super::http::protocol_index(&self.vhost().protocols, p.as_bytes()) {
+                if i != self.protocol.get() && !self.user_external.get() {
+                    self.bind_protocol(i);
+                } else {
+                    self.protocol.set(i);
+                }
+            }
+        }
+        if self.dispatch(
+            cb::CLIENT_FILTER_PRE_ESTABLISH,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        ) != 0
+        {
+            self.client_fail("HS: Rejected by filter cb");
+            return;
+        }
+        let rest = {
+            let mut c = self.client.borrow_mut();
+            let c = c.take();
+            c.map(|c| c.resp[head_len..].to_vec()).unwrap_or_default()
+        };
+        *self.rx.borrow_mut() = Some(Rx::new(RxConfig {
+            expect_masked: false,
+            max_frame_payload: 0,
+            max_message: 0,
+            validate_utf8: self.vhost().options & super::opt::VALIDATE_UTF8 != 0,
+            allowed_rsv: 0,
+        }));
+        self.state.set(WsiState::Ws);
+        self.established.set(true);
+        self.set_timeout(0, 0);
+        self.bound.set(true);
+        if self.dispatch(
+            cb::CLIENT_ESTABLISHED,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        ) != 0
+        {
+            self.user_close();
+            return;
+        }
+        if !rest.is_empty() {
+            let mut st = self.rx_stash.borrow_mut();
+            let mut v = rest;
+            v.extend_from_slice(&st);
+            *st = v;
+            drop(st);
+            self.ctx().schedule(self);
+        }
+    }
+}
+
+/// Checks a 101 response against our request; Ok(chosen subprotocol).
+fn validate_response(r: &httparse::Response, c: &ClientHs) -> Result<Option<String>, String> {
+    let h = |name: &str| {
+        r.headers
+            .iter()
+            .find(|x| x.name.eq_ignore_ascii_case(name))
+            .map(|x| x.value)
+    };
+    match r.code {
+        Some(101) => {}
+        Some(401) => return Err("HS: ws upgrade unauthorized".into()),
+        _ => return Err("HS: ws upgrade response not 101".into()),
+    }
+    let Some(acc) = h("sec-websocket-accept") else {
+        return Err("HS: ACCEPT missing".into());
+    };
+    let Some(up) = h("upgrade") else {
+        return Err("HS: UPGRADE missing".into());
+    };
+    if !up.trim_ascii().eq_ignore_ascii_case(b"websocket") {
+        return Err("HS: Upgrade to something other than websocket".into());
+    }
+    let conn_ok = r
+        .headers
+        .iter()
+        .filter(|x| x.name.eq_ignore_ascii_case("connection"))
+        .any(|x| handshake::tokens(x.value).any(|t| t.eq_ignore_ascii_case("upgrade")));
+    if !conn_ok {
+        return Err("HS: UPGRADE malformed".into());
+    }
+    let proto = match h("sec-websocket-protocol") {
+        None => None,
+        Some(p) => {
+            let p = String::from_utf8_lossy(p.trim_ascii()).into_owned();
+            let offered = c.protocols.as_deref().unwrap_or("");
+            if !handshake::tokens(offered.as_bytes()).any(|t| t == p) {
+                return Err("HS: PROTOCOL malformed".into());
+            }
+            Some(p)
+        }
+    };
+    if h("sec-websocket-extensions").is_some() {
+        return Err("HS: EXT: unknown ext".into());
+    }
+    if acc.trim_ascii() != c.accept.as_bytes() {
+        return Err("HS: Accept hash wrong".into());
+    }
+    Ok(proto)
+}
