@@ -32,7 +32,7 @@ fn shell_quote(s: &str) -> String {
 }
 
 #[test]
-#[ignore = "client role not implemented yet"]
+
 fn autobahn_client_echo() {
     let Some(dir) = harness() else {
         eprintln!("autobahn: harness not found (../shared/autobahn or LWS_AUTOBAHN_DIR); not run");

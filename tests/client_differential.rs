@@ -108,7 +108,7 @@ fn compare(scenario: &str, port: impl Fn() -> u16) {
 }
 
 #[test]
-#[ignore = "client role not implemented yet"]
+
 fn client_trace_echo() {
     if trace_client().is_none() {
         return;
@@ -118,7 +118,7 @@ fn client_trace_echo() {
 }
 
 #[test]
-#[ignore = "client role not implemented yet"]
+
 fn client_trace_refused() {
     // a port that was free a moment ago, fresh for each run
     compare("refused", free_port);
@@ -181,7 +181,7 @@ fn request_shape(head: &str) -> (String, Vec<String>) {
 }
 
 #[test]
-#[ignore = "client role not implemented yet"]
+
 fn client_trace_badstatus() {
     let Some(bin) = trace_client() else {
         return;

@@ -286,16 +286,17 @@ impl Wsi {
             let mut c = self.client.borrow_mut();
             let Some(c) = c.as_mut() else { return };
             c.resp.extend_from_slice(data);
-            if c.resp.len() > 16384 {
-                Err("HS: response too long".to_string())
-            } else {
-                let mut hdrs = [httparse::EMPTY_HEADER; 64];
-                let mut r = httparse::Response::new(&mut hdrs);
-                match r.parse(&c.resp) {
-                    Ok(httparse::Status::Partial) => return,
-                    Ok(httparse::Status::Complete(n)) => Ok((n, validate_response(&r, c))),
-                    Err(_) => Err("problems parsing header".to_string()),
+            let mut hdrs = [httparse::EMPTY_HEADER; 64];
+            let mut r = httparse::Response::new(&mut hdrs);
+            match r.parse(&c.resp) {
+                // frames may follow the head in the same read: only an
+                // unfinished head is bounded
+                Ok(httparse::Status::Partial) if c.resp.len() > 16384 => {
+                    Err("HS: response too long".to_string())
                 }
+                Ok(httparse::Status::Partial) => return,
+                Ok(httparse::Status::Complete(n)) => Ok((n, validate_response(&r, c))),
+                Err(_) => Err("problems parsing header".to_string()),
             }
         };
         let (head_len, checked) = match parsed {

@@ -335,27 +335,35 @@ impl Context {
 
     /// Reads until the socket is drained, the budget is spent or rx flow
     /// control stops us; feeds what was read to the connection's state.
-    pub(crate) fn handle_readable(&self, w: &Rc<Wsi>) {
-        if w.pending_fail.get().is_some() {
-            return;
-        }
-        // input kept back by flow control goes first
+    /// Processes input kept back earlier; false if some is still held
+    /// (flow control) or the connection ended.
+    fn drain_held(&self, w: &Rc<Wsi>) -> bool {
         if w.rx_pending_chunk.borrow().is_some()
             && (!w.rx_allowed.get() || !self.deliver_pending_chunk(w))
         {
-            return;
+            return false;
         }
         if !w.rx_stash.borrow().is_empty() {
             if !w.rx_allowed.get() {
-                return;
+                return false;
             }
             let mut data = std::mem::take(&mut *w.rx_stash.borrow_mut());
             let n = data.len();
             data.push(0);
             self.process_input(w, &mut data, n);
             if !w.rx_stash.borrow().is_empty() || w.state.get() == WsiState::Dead {
-                return;
+                return false;
             }
+        }
+        true
+    }
+
+    pub(crate) fn handle_readable(&self, w: &Rc<Wsi>) {
+        if w.pending_fail.get().is_some() {
+            return;
+        }
+        if !self.drain_held(w) {
+            return;
         }
         let mut budget = READ_BUDGET;
         while w.rx_more.get() && w.rx_allowed.get() && !matches!(w.state.get(), WsiState::Dead) {
@@ -364,6 +372,11 @@ impl Context {
                 return;
             }
             budget -= 1;
+            // input held back (flow control, bytes that followed a
+            // handshake) goes before anything read now
+            if !self.drain_held(w) {
+                return;
+            }
             let mut buf = std::mem::take(&mut *self.rx_buf.borrow_mut());
             if buf.is_empty() {
                 buf = vec![0u8; self.pt_serv_buf_size.max(65536) + 1];
