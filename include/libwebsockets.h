@@ -1663,6 +1663,24 @@ void lws_set_opaque_user_data(struct lws *wsi, void *data);
 void *lws_get_opaque_user_data(const struct lws *wsi);
 
 /*
+ During RECEIVE_CLIENT_HTTP: delivers the response body read so far as
+ RECEIVE_CLIENT_HTTP_READ callbacks of at most `*buflen` bytes. Returns
+ 0, or -1 to close.
+ */
+int lws_http_client_read(struct lws *wsi, char **buf, int *buflen);
+
+/*
+ The status code of a client HTTP response (0 before it arrived).
+ */
+unsigned int lws_http_client_http_response(struct lws *wsi);
+
+/*
+ Marks that a client HTTP request body is (1) or no longer (0) being
+ sent from CLIENT_HTTP_WRITEABLE.
+ */
+void lws_client_http_body_pending(struct lws *wsi, int something_left_to_send);
+
+/*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
  default vhost with its listening socket). NULL on failure.
  */

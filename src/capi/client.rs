@@ -1,6 +1,6 @@
 //! Client connections (lws-client.h).
 
-use std::ffi::c_void;
+use std::ffi::{c_char, c_int, c_uint, c_void};
 
 use super::context::{ctx_ref, wsi_ref};
 use super::types::{lws, lws_client_connect_info};
@@ -57,5 +57,53 @@ pub unsafe extern "C" fn lws_get_opaque_user_data(wsi: *const lws) -> *mut c_voi
         // SAFETY: caller contract.
         unsafe { wsi_ref(wsi as *mut lws) }
             .map_or(std::ptr::null_mut(), |w| w.opaque_user_data.get())
+    })
+}
+
+/// During RECEIVE_CLIENT_HTTP: delivers the response body read so far as
+/// RECEIVE_CLIENT_HTTP_READ callbacks of at most `*buflen` bytes. Returns
+/// 0, or -1 to close.
+#[no_mangle]
+pub unsafe extern "C" fn lws_http_client_read(
+    wsi: *mut lws,
+    buf: *mut *mut c_char,
+    buflen: *mut c_int,
+) -> c_int {
+    ffi_boundary!("lws_http_client_read", {
+        // SAFETY: caller contract.
+        let Some(w) = (unsafe { wsi_ref(wsi) }).and_then(|w| w.rc()) else {
+            return -1;
+        };
+        let max = if buflen.is_null() || buf.is_null() {
+            4096
+        } else {
+            // SAFETY: the caller's buffer length.
+            (unsafe { *buflen }).max(1) as usize
+        };
+        w.client_http_read(max)
+    })
+}
+
+/// The status code of a client HTTP response (0 before it arrived).
+#[no_mangle]
+pub unsafe extern "C" fn lws_http_client_http_response(wsi: *mut lws) -> c_uint {
+    ffi_boundary!("lws_http_client_http_response", {
+        // SAFETY: caller contract.
+        unsafe { wsi_ref(wsi) }.map_or(0, |w| w.http_status.get() as c_uint)
+    })
+}
+
+/// Marks that a client HTTP request body is (1) or no longer (0) being
+/// sent from CLIENT_HTTP_WRITEABLE.
+#[no_mangle]
+pub unsafe extern "C" fn lws_client_http_body_pending(
+    wsi: *mut lws,
+    something_left_to_send: c_int,
+) {
+    ffi_boundary!("lws_client_http_body_pending", {
+        // SAFETY: caller contract.
+        if let Some(w) = unsafe { wsi_ref(wsi) } {
+            w.client_body_pending.set(something_left_to_send != 0);
+        }
     })
 }

@@ -9,7 +9,7 @@ use super::types::{lws, lws_context};
 fn peer_of(wsi: *mut lws) -> Option<SocketAddr> {
     // SAFETY: caller contract of the exported functions below.
     let w = unsafe { wsi_ref(wsi) }?;
-    w.stream()?.peer_addr().ok()
+    w.with_stream(|s| s.peer_addr().ok()).flatten()
 }
 
 fn ip_text(a: &SocketAddr) -> String {

@@ -84,7 +84,7 @@ pub unsafe extern "C" fn lws_write(
                 }
             }
             (
-                WsiState::HttpBusy | WsiState::HttpHead | WsiState::Ws,
+                WsiState::HttpBusy | WsiState::HttpHead | WsiState::Ws | WsiState::ClientHandshake,
                 LWS_WRITE_HTTP
                 | LWS_WRITE_HTTP_FINAL
                 | LWS_WRITE_HTTP_HEADERS
@@ -133,7 +133,10 @@ pub unsafe extern "C" fn lws_callback_on_writable(wsi: *mut lws) -> c_int {
             return -1;
         };
         match w.state.get() {
-            WsiState::Ws | WsiState::HttpBusy => {}
+            WsiState::Ws
+            | WsiState::HttpBusy
+            | WsiState::ClientHandshake
+            | WsiState::ClientConnecting => {}
             WsiState::Dead | WsiState::WsClosing => return -1,
             _ => return 0,
         }

@@ -26,6 +26,18 @@ pub(crate) struct ClientHs {
     pub key: String,
     pub resp: Vec<u8>,
     pub version: c_int,
+    /// Set for a plain HTTP client (the connect info's method).
+    pub method: Option<String>,
+}
+
+/// How a client HTTP response body is framed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RespBody {
+    Length(u64),
+    Chunked,
+    /// Until the server closes.
+    UntilClose,
+    Done,
 }
 
 fn opt_string(p: *const c_char) -> Option<String> {
@@ -36,6 +48,8 @@ fn opt_string(p: *const c_char) -> Option<String> {
         Some(unsafe { CStr::from_ptr(p) }.to_string_lossy().into_owned())
     }
 }
+
+const LCCSCF_HTTP_NO_FOLLOW_REDIRECT: c_int = 4096;
 
 /// Fills `buf` from the kernel's random source.
 pub(crate) fn random_bytes(buf: &mut [u8]) {
@@ -78,14 +92,11 @@ impl Context {
             return Err("no vhost".into());
         };
         let address = opt_string(i.address).ok_or("no address")?;
-        if i.method.is_null() {
-            // a WebSocket client; HTTP-only clients come with the HTTP
-            // client role
-        } else {
-            return Err(format!(
-                "client method {} is not supported",
-                opt_string(i.method).unwrap_or_default()
-            ));
+        let method = opt_string(i.method);
+        if let Some(m) = &method {
+            if m == "RAW" || m.is_empty() || !m.bytes().all(|c| c.is_ascii_alphabetic()) {
+                return Err(format!("client method {m} is not supported"));
+            }
         }
         if i.ssl_connection & 1 != 0 {
             return Err("TLS client connections are not supported yet".into());
@@ -126,6 +137,7 @@ impl Context {
             accept,
             key,
             resp: Vec::new(),
+            method,
             version: if i.ietf_version_or_minus_one <= 0 {
                 13
             } else {
@@ -133,6 +145,8 @@ impl Context {
             },
         });
         w.opaque_user_data.set(i.opaque_user_data);
+        w.no_follow_redirect
+            .set(i.ssl_connection & LCCSCF_HTTP_NO_FOLLOW_REDIRECT != 0);
         if !i.userdata.is_null() {
             w.user_space.set(i.userdata);
             w.user_external.set(true);
@@ -210,7 +224,7 @@ impl Wsi {
     /// The socket became writable while connecting: check the connect's
     /// result and send the opening handshake.
     pub(crate) fn client_connected(self: &Rc<Self>) {
-        let err = self.stream().map(|s| s.take_error());
+        let err = self.with_stream(|s| s.take_error());
         match err {
             Some(Ok(None)) => {}
             Some(Ok(Some(e))) | Some(Err(e)) => {
@@ -221,7 +235,10 @@ impl Wsi {
             None => return,
         }
         // a connect still in progress reports no error and no peer yet
-        if self.stream().is_some_and(|s| s.peer_addr().is_err()) {
+        if self
+            .with_stream(|s| s.peer_addr().is_err())
+            .unwrap_or(false)
+        {
             return;
         }
         self.dispatch(
@@ -236,21 +253,27 @@ impl Wsi {
         let req = {
             let c = self.client.borrow();
             let Some(c) = c.as_ref() else { return };
+            let meth = c.method.as_deref().unwrap_or("GET");
             let mut r = format!(
-                "GET {} HTTP/1.1\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nHost: {}\r\n",
+                "{meth} {} HTTP/1.1\r\nPragma: no-cache\r\nCache-Control: no-cache\r\nHost: {}\r\n",
                 c.path, c.host
             );
             if let Some(o) = &c.origin {
                 r.push_str(&format!("Origin: http://{o}\r\n"));
             }
-            r.push_str(&format!(
-                "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {}\r\n",
-                c.key
-            ));
-            if let Some(p) = &c.protocols {
-                r.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
+            if c.method.is_some() {
+                // one request per connection, as lws without pipelining
+                r.push_str("connection: close\r\n");
+            } else {
+                r.push_str(&format!(
+                    "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {}\r\n",
+                    c.key
+                ));
+                if let Some(p) = &c.protocols {
+                    r.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
+                }
+                r.push_str(&format!("Sec-WebSocket-Version: {}\r\n", c.version));
             }
-            r.push_str(&format!("Sec-WebSocket-Version: {}\r\n", c.version));
             r.into_bytes()
         };
         let mut req = req;
@@ -295,6 +318,11 @@ impl Wsi {
                     Err("HS: response too long".to_string())
                 }
                 Ok(httparse::Status::Partial) => return,
+                Ok(httparse::Status::Complete(n)) if c.method.is_some() => {
+                    // a plain HTTP client: the response goes to the user,
+                    // once the borrow of the handshake state has ended
+                    Ok((n, Err(HTTP_RESPONSE.to_string())))
+                }
                 Ok(httparse::Status::Complete(n)) => Ok((n, validate_response(&r, c))),
                 Err(_) => Err("problems parsing header".to_string()),
             }
@@ -306,6 +334,18 @@ impl Wsi {
                 return;
             }
         };
+        if matches!(&checked, Err(e) if e == HTTP_RESPONSE) {
+            let (head, rest) = {
+                let c = self.client.borrow();
+                let Some(c) = c.as_ref() else { return };
+                let mut hdrs = [httparse::EMPTY_HEADER; 64];
+                let mut r = httparse::Response::new(&mut hdrs);
+                let _ = r.parse(&c.resp);
+                (http_head(&r), c.resp[head_len..].to_vec())
+            };
+            self.client_http_response(head, rest);
+            return;
+        }
         // lws tells the protocol a response head arrived before judging it
         if self.dispatch(
             cb::ESTABLISHED_CLIENT_HTTP,
@@ -429,4 +469,304 @@ fn validate_response(r: &httparse::Response, c: &ClientHs) -> Result<Option<Stri
         return Err("HS: Accept hash wrong".into());
     }
     Ok(proto)
+}
+
+/// Marks a parsed head that belongs to a plain HTTP client.
+const HTTP_RESPONSE: &str = "\0http";
+
+/// What the HTTP client needs of a response head.
+pub(crate) struct RespHead {
+    pub status: u16,
+    pub headers: Vec<(String, Vec<u8>)>,
+}
+
+fn http_head(r: &httparse::Response) -> RespHead {
+    RespHead {
+        status: r.code.unwrap_or(0),
+        headers: r
+            .headers
+            .iter()
+            .map(|h| (h.name.to_ascii_lowercase(), h.value.to_vec()))
+            .collect(),
+    }
+}
+
+impl Wsi {
+    /// A complete HTTP response head for a plain HTTP client: filter,
+    /// ESTABLISHED_CLIENT_HTTP, then the body as it comes.
+    fn client_http_response(self: &Rc<Self>, head: RespHead, rest: Vec<u8>) {
+        let mut t = super::headers::HeaderTable::default();
+        for (n, v) in &head.headers {
+            match super::headers::header_token(n) {
+                Some(tok) => t.add(tok, v.trim_ascii()),
+                None => t.add_custom(n, v.trim_ascii()),
+            }
+        }
+        let find = |name: &str| {
+            head.headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        let chunked = find("transfer-encoding").is_some_and(|v| {
+            handshake::tokens(&v)
+                .last()
+                .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
+        });
+        let body = if chunked {
+            RespBody::Chunked
+        } else if let Some(cl) = find("content-length") {
+            match std::str::from_utf8(cl.trim_ascii())
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+            {
+                Some(0) => RespBody::Done,
+                Some(n) => RespBody::Length(n),
+                None => {
+                    self.client_fail("problems parsing header");
+                    return;
+                }
+            }
+        } else if head.status == 204 || head.status == 304 || (100..200).contains(&head.status) {
+            RespBody::Done
+        } else {
+            RespBody::UntilClose
+        };
+        if matches!(head.status, 301 | 302 | 303 | 307 | 308) && !self.no_follow_redirect.get() {
+            match find("location") {
+                Some(loc) => {
+                    self.client_redirect(head.status, &String::from_utf8_lossy(loc.trim_ascii()))
+                }
+                None => self.client_fail("HS: Redirect code but no Location"),
+            }
+            return;
+        }
+        *self.hdrs.borrow_mut() = Some(t);
+        self.http_status.set(head.status);
+        self.resp_body.set(body);
+        *self.chunk_dec.borrow_mut() = Default::default();
+        self.client.borrow_mut().take();
+        self.set_timeout(0, 0);
+        let null = std::ptr::null_mut();
+        if self.dispatch(cb::CLIENT_FILTER_PRE_ESTABLISH, null, null, 0) != 0 {
+            self.client_fail("HS: disallowed by client filter");
+            return;
+        }
+        self.state.set(WsiState::ClientHttpBody);
+        if self.dispatch(cb::ESTABLISHED_CLIENT_HTTP, null, null, 0) != 0 {
+            self.close_now(true);
+            return;
+        }
+        self.client_body_input(&rest);
+    }
+
+    /// Follows a redirect on the same wsi, as lws does: CLIENT_HTTP_REDIRECT
+    /// (the user may refuse), the protocol is dropped, a new connection
+    /// made to the new location and the protocol bound again.
+    fn client_redirect(self: &Rc<Self>, status: u16, loc: &str) {
+        let redirects = self.redirects.get() + 1;
+        self.redirects.set(redirects);
+        if redirects > 4 {
+            self.client_fail("HS: Redirect failed");
+            return;
+        }
+        let mut cloc = CString::new(loc).unwrap_or_default().into_bytes_with_nul();
+        let null = std::ptr::null_mut();
+        if self.dispatch(
+            cb::CLIENT_HTTP_REDIRECT,
+            cloc.as_mut_ptr() as *mut c_void,
+            null,
+            status as usize,
+        ) != 0
+        {
+            self.client_fail("HS: user code rejected redirect");
+            return;
+        }
+        // the target: an absolute http:// URL, or a path on the same server
+        let (host, port, path) = if let Some(rest) = loc.strip_prefix("http://") {
+            let (hp, p) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let (h, port) = match hp.rsplit_once(':') {
+                Some((h, p)) if !h.ends_with(']') || hp.starts_with('[') => (
+                    h.trim_matches(|c| c == '[' || c == ']').to_string(),
+                    p.parse::<u16>().unwrap_or(80),
+                ),
+                _ => (hp.trim_matches(|c| c == '[' || c == ']').to_string(), 80),
+            };
+            (
+                h,
+                port,
+                if p.is_empty() {
+                    "/".to_string()
+                } else {
+                    p.to_string()
+                },
+            )
+        } else if loc.starts_with("https://") {
+            self.client_fail("HS: Redirect failed");
+            return;
+        } else {
+            let peer = self.with_stream(|s| s.peer_addr().ok()).flatten();
+            let Some(peer) = peer else {
+                self.client_fail("HS: Redirect failed");
+                return;
+            };
+            let path = if loc.starts_with('/') {
+                loc.to_string()
+            } else {
+                format!("/{loc}")
+            };
+            (peer.ip().to_string(), peer.port(), path)
+        };
+        let addr = match (host.as_str(), port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next())
+        {
+            Some(a) => a,
+            None => {
+                self.client_fail("HS: URI did not parse");
+                return;
+            }
+        };
+        let stream = match mio::net::TcpStream::connect(addr) {
+            Ok(s) => s,
+            Err(_) => {
+                self.client_fail("HS: Redirect failed");
+                return;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        self.unbind();
+        let ctx = self.ctx();
+        ctx.remove_wsi(self);
+        *self.sock.borrow_mut() = Sock::Stream(stream);
+        if ctx.insert_wsi(self).is_err() {
+            self.client_fail("HS: Redirect failed");
+            return;
+        }
+        {
+            let mut c = self.client.borrow_mut();
+            if let Some(c) = c.as_mut() {
+                c.host = if port == 80 {
+                    host.clone()
+                } else {
+                    format!("{host}:{port}")
+                };
+                c.path = path;
+                c.resp.clear();
+                if status == 303 {
+                    c.method = Some("GET".into());
+                }
+            }
+        }
+        self.can_write.set(true);
+        self.state.set(WsiState::ClientConnecting);
+        self.bind_protocol(self.protocol.get());
+        self.bound.set(true);
+        self.dispatch(cb::CLIENT_HTTP_BIND_PROTOCOL, null, null, 0);
+        let secs = match self.vhost().connect_timeout_secs {
+            0 => 20,
+            s => s,
+        };
+        self.set_timeout(
+            super::wsi::PENDING_TIMEOUT_AWAITING_CONNECT_ACK,
+            secs as i32,
+        );
+    }
+
+    /// Response body bytes: decoded into pieces the user collects with
+    /// lws_http_client_read during RECEIVE_CLIENT_HTTP.
+    pub(crate) fn client_body_input(self: &Rc<Self>, data: &[u8]) {
+        let mut pieces: Vec<Vec<u8>> = Vec::new();
+        let mut pos = 0;
+        while pos < data.len() {
+            match self.resp_body.get() {
+                RespBody::Done => break,
+                RespBody::UntilClose => {
+                    pieces.push(data[pos..].to_vec());
+                    pos = data.len();
+                }
+                RespBody::Length(rem) => {
+                    let n = rem.min((data.len() - pos) as u64) as usize;
+                    pieces.push(data[pos..pos + n].to_vec());
+                    pos += n;
+                    let left = rem - n as u64;
+                    self.resp_body.set(if left == 0 {
+                        RespBody::Done
+                    } else {
+                        RespBody::Length(left)
+                    });
+                }
+                RespBody::Chunked => {
+                    let (n, ev) = self.chunk_dec.borrow_mut().feed(&data[pos..]);
+                    let base = pos;
+                    pos += n;
+                    match ev {
+                        Some(crate::proto::chunked::Event::Data(r)) => {
+                            pieces.push(data[base + r.start..base + r.end].to_vec())
+                        }
+                        Some(crate::proto::chunked::Event::End) => {
+                            self.resp_body.set(RespBody::Done)
+                        }
+                        Some(crate::proto::chunked::Event::Error) => {
+                            log::info("http client: bad chunked framing");
+                            self.close_now(true);
+                            return;
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        self.http_pieces
+            .borrow_mut()
+            .extend(pieces.into_iter().filter(|p| !p.is_empty()));
+        self.client_body_progress();
+    }
+
+    /// Tells the user about pending body data, and finishes the response
+    /// when all of it was read.
+    pub(crate) fn client_body_progress(self: &Rc<Self>) {
+        let null = std::ptr::null_mut();
+        if !self.http_pieces.borrow().is_empty() && self.state.get() == WsiState::ClientHttpBody {
+            if self.dispatch(cb::RECEIVE_CLIENT_HTTP, null, null, 0) != 0 {
+                self.close_now(true);
+                return;
+            }
+        }
+        if self.resp_body.get() == RespBody::Done
+            && self.http_pieces.borrow().is_empty()
+            && self.state.get() == WsiState::ClientHttpBody
+        {
+            self.state.set(WsiState::ClientHttpDone);
+            self.dispatch(cb::COMPLETED_CLIENT_HTTP, null, null, 0);
+            self.close_now(true);
+        }
+    }
+
+    /// lws_http_client_read: hands the pending body pieces to
+    /// RECEIVE_CLIENT_HTTP_READ, at most `max` bytes a callback.
+    pub(crate) fn client_http_read(self: &Rc<Self>, max: usize) -> c_int {
+        loop {
+            let piece = self.http_pieces.borrow_mut().pop_front();
+            let Some(mut p) = piece else { break };
+            let max = max.max(1);
+            if p.len() > max {
+                let rest = p.split_off(max);
+                self.http_pieces.borrow_mut().push_front(rest);
+            }
+            let len = p.len();
+            p.push(0);
+            if self.dispatch(
+                cb::RECEIVE_CLIENT_HTTP_READ,
+                p.as_mut_ptr() as *mut c_void,
+                std::ptr::null_mut(),
+                len,
+            ) != 0
+            {
+                return -1;
+            }
+        }
+        0
+    }
 }

@@ -352,7 +352,7 @@ impl Context {
             }
         };
         w.slot.set(slot);
-        let r = match &w.sock {
+        let r = match &*w.sock.borrow() {
             Sock::Listen(_) => {
                 self.registry
                     .register(&mut SourceFd(&w.fd()), Token(slot), Interest::READABLE)
@@ -373,7 +373,7 @@ impl Context {
 
     pub(crate) fn remove_wsi(&self, w: &Wsi) {
         let slot = w.slot.get();
-        match &w.sock {
+        match &*w.sock.borrow() {
             Sock::Listen(_) | Sock::Stream(_) => {
                 let _ = self.registry.deregister(&mut SourceFd(&w.fd()));
             }

@@ -57,6 +57,12 @@ pub(crate) mod cb {
     pub(crate) const ESTABLISHED_CLIENT_HTTP: c_int = 44;
     pub(crate) const CLIENT_HTTP_DROP_PROTOCOL: c_int = 76;
     pub(crate) const CLIENT_HTTP_BIND_PROTOCOL: c_int = 85;
+    pub(crate) const CLOSED_CLIENT_HTTP: c_int = 45;
+    pub(crate) const RECEIVE_CLIENT_HTTP: c_int = 46;
+    pub(crate) const COMPLETED_CLIENT_HTTP: c_int = 47;
+    pub(crate) const RECEIVE_CLIENT_HTTP_READ: c_int = 48;
+    pub(crate) const CLIENT_HTTP_WRITEABLE: c_int = 57;
+    pub(crate) const CLIENT_HTTP_REDIRECT: c_int = 104;
     pub(crate) const HTTP_CONFIRM_UPGRADE: c_int = 86;
 }
 

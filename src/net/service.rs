@@ -148,7 +148,8 @@ impl Context {
     }
 
     fn accept_all(&self, lw: &Rc<Wsi>) {
-        let Sock::Listen(l) = &lw.sock else { return };
+        let sock = lw.sock.borrow();
+        let Sock::Listen(l) = &*sock else { return };
         loop {
             let (stream, addr) = match l.accept() {
                 Ok(x) => x,
@@ -299,6 +300,14 @@ impl Context {
         let reason = match w.state.get() {
             WsiState::Ws => w.ws_reason(cb::SERVER_WRITEABLE),
             WsiState::HttpBusy => cb::HTTP_WRITEABLE,
+            WsiState::ClientHandshake
+                if w.client
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|c| c.method.is_some()) =>
+            {
+                cb::CLIENT_HTTP_WRITEABLE
+            }
             _ => return,
         };
         w.corked.set(true);
@@ -416,6 +425,13 @@ impl Context {
                     WsiState::ClientConnecting | WsiState::ClientHandshake
                 ) {
                     w.client_fail("Peer hung up");
+                } else if w.state.get() == WsiState::ClientHttpBody
+                    && w.resp_body.get() == super::client::RespBody::UntilClose
+                {
+                    // a body without a length ends with the connection
+                    w.resp_body.set(super::client::RespBody::Done);
+                    w.client_body_progress();
+                    w.close_now(true);
                 } else {
                     w.close_now(true);
                 }
@@ -473,6 +489,7 @@ impl Context {
             }
             WsiState::Ws | WsiState::WsClosing => self.ws_input(w, buf, 0, n),
             WsiState::ClientHandshake => w.client_handshake_input(&buf[..n]),
+            WsiState::ClientHttpBody => w.client_body_input(&buf[..n]),
             _ => {}
         }
     }

@@ -36,6 +36,10 @@ pub(crate) enum WsiState {
     ClientConnecting,
     /// Client: the opening handshake was sent, the answer is awaited.
     ClientHandshake,
+    /// HTTP client: the response body is being read.
+    ClientHttpBody,
+    /// HTTP client: COMPLETED_CLIENT_HTTP was delivered.
+    ClientHttpDone,
     /// Client: CLIENT_CONNECTION_ERROR was delivered.
     ClientFailed,
     /// Closed: waiting to be freed.
@@ -63,7 +67,7 @@ type RawCallback = unsafe extern "C" fn(*mut lws, c_int, *mut c_void, *mut c_voi
 pub struct Wsi {
     pub(crate) ctx: *const Context,
     pub(crate) vhost: *const Vhost,
-    pub(crate) sock: Sock,
+    pub(crate) sock: RefCell<Sock>,
     pub(crate) slot: Cell<usize>,
     pub(crate) state: Cell<WsiState>,
     pub(crate) protocol: Cell<usize>,
@@ -108,6 +112,14 @@ pub struct Wsi {
     pub(crate) opaque_user_data: Cell<*mut c_void>,
     /// The connect info's pwsi, cleared if the connection fails.
     pub(crate) pwsi: Cell<*mut *mut lws>,
+    /// HTTP client: response status, body framing, body pieces not yet
+    /// read by the user, and whether the request body is still coming.
+    pub(crate) http_status: Cell<u16>,
+    pub(crate) resp_body: Cell<super::client::RespBody>,
+    pub(crate) http_pieces: RefCell<std::collections::VecDeque<Vec<u8>>>,
+    pub(crate) client_body_pending: Cell<bool>,
+    pub(crate) no_follow_redirect: Cell<bool>,
+    pub(crate) redirects: Cell<u8>,
     /// The user space belongs to the program (client `userdata`).
     pub(crate) user_external: Cell<bool>,
     /// A BIND_PROTOCOL callback was issued and its DROP is still owed.
@@ -134,7 +146,7 @@ impl Wsi {
         Wsi {
             ctx,
             vhost: Rc::as_ptr(vh),
-            sock,
+            sock: RefCell::new(sock),
             slot: Cell::new(usize::MAX),
             state: Cell::new(state),
             protocol: Cell::new(0),
@@ -170,6 +182,12 @@ impl Wsi {
             opaque_user_data: Cell::new(std::ptr::null_mut()),
             pwsi: Cell::new(std::ptr::null_mut()),
             user_external: Cell::new(false),
+            http_status: Cell::new(0),
+            resp_body: Cell::new(super::client::RespBody::Done),
+            http_pieces: RefCell::new(std::collections::VecDeque::new()),
+            client_body_pending: Cell::new(false),
+            no_follow_redirect: Cell::new(false),
+            redirects: Cell::new(0),
             hdrs: RefCell::new(None),
             body: Cell::new(super::http::Body::None),
             chunk_dec: RefCell::new(Default::default()),
@@ -197,16 +215,17 @@ impl Wsi {
     }
 
     pub(crate) fn fd(&self) -> RawFd {
-        match &self.sock {
+        match &*self.sock.borrow() {
             Sock::Listen(l) => l.as_raw_fd(),
             Sock::Stream(s) => s.as_raw_fd(),
             Sock::None => -1,
         }
     }
 
-    pub(crate) fn stream(&self) -> Option<&mio::net::TcpStream> {
-        match &self.sock {
-            Sock::Stream(s) => Some(s),
+    /// Runs `f` on the connection's TCP stream, if it has one.
+    pub(crate) fn with_stream<R>(&self, f: impl FnOnce(&mio::net::TcpStream) -> R) -> Option<R> {
+        match &*self.sock.borrow() {
+            Sock::Stream(s) => Some(f(s)),
             _ => None,
         }
     }
@@ -310,15 +329,29 @@ impl Wsi {
         });
     }
 
-    /// The DROP_PROTOCOL callback owed for an earlier BIND (as lws, only
-    /// when the connection has user space): WS_SERVER_DROP_PROTOCOL for
-    /// WebSocket connections, HTTP_DROP_PROTOCOL otherwise.
+    /// The DROP_PROTOCOL callback owed for an earlier BIND when the
+    /// connection closes (as lws, only when it has user space):
+    /// WS_*_DROP_PROTOCOL for WebSocket connections, *HTTP_DROP_PROTOCOL
+    /// otherwise.
     pub(crate) fn drop_protocol(&self) {
         self.drop_protocol_in(self.state.get())
     }
 
     fn drop_protocol_in(&self, st: WsiState) {
-        if !self.bound.replace(false) || self.user_space.get().is_null() {
+        if self.user_space.get().is_null() {
+            return;
+        }
+        self.unbind_in(st);
+    }
+
+    /// The DROP owed before binding another protocol (lws_bind_protocol
+    /// issues it whatever the user space).
+    pub(crate) fn unbind(&self) {
+        self.unbind_in(self.state.get())
+    }
+
+    fn unbind_in(&self, st: WsiState) {
+        if !self.bound.replace(false) {
             return;
         }
         let reason = match st {
@@ -336,7 +369,7 @@ impl Wsi {
     /// dropped, fresh user space allocated, HTTP_BIND_PROTOCOL issued.
     /// Returns the callback's answer.
     pub(crate) fn bind_protocol_cb(&self, idx: usize) -> c_int {
-        self.drop_protocol();
+        self.unbind();
         self.bind_protocol(idx);
         self.bound.set(true);
         self.dispatch(
@@ -377,7 +410,7 @@ impl Wsi {
     /// Queues or sends raw bytes; never loses them: what the kernel does
     /// not take is kept and flushed first on the next writable event.
     pub(crate) fn send_raw(&self, data: &[u8]) -> io::Result<()> {
-        let Some(_) = self.stream() else {
+        if self.with_stream(|_| ()).is_none() {
             return Err(io::Error::new(io::ErrorKind::NotConnected, "no socket"));
         };
         if self.corked.get() || !self.tx_pending.borrow().is_empty() {
@@ -579,9 +612,9 @@ impl Wsi {
         }
         let ctx = self.ctx();
         self.state.set(WsiState::Dead);
-        if let Some(s) = self.stream() {
+        self.with_stream(|s| {
             let _ = s.shutdown(std::net::Shutdown::Both);
-        }
+        });
         ctx.remove_wsi(self);
         if notify {
             match st {
@@ -607,6 +640,15 @@ impl Wsi {
                 }
                 WsiState::ClientConnecting | WsiState::ClientHandshake | WsiState::ClientFailed => {
                     self.drop_protocol_in(st);
+                }
+                WsiState::ClientHttpBody | WsiState::ClientHttpDone => {
+                    self.drop_protocol_in(st);
+                    self.dispatch(
+                        cb::CLOSED_CLIENT_HTTP,
+                        std::ptr::null_mut(),
+                        std::ptr::null_mut(),
+                        0,
+                    );
                 }
                 _ => {}
             }
