@@ -1681,6 +1681,16 @@ unsigned int lws_http_client_http_response(struct lws *wsi);
 void lws_client_http_body_pending(struct lws *wsi, int something_left_to_send);
 
 /*
+ The wsi given as `parent_wsi` when this one was created, or NULL.
+ */
+struct lws *lws_get_parent(const struct lws *wsi);
+
+/*
+ The most recently created child of this wsi, or NULL.
+ */
+struct lws *lws_get_child(const struct lws *wsi);
+
+/*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
  default vhost with its listening socket). NULL on failure.
  */

@@ -107,3 +107,24 @@ pub unsafe extern "C" fn lws_client_http_body_pending(
         }
     })
 }
+
+/// The wsi given as `parent_wsi` when this one was created, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_parent(wsi: *const lws) -> *mut lws {
+    ffi_boundary!("lws_get_parent", {
+        // SAFETY: caller contract.
+        unsafe { wsi_ref(wsi as *mut lws) }
+            .map_or(std::ptr::null_mut(), |w| w.parent.get() as *mut lws)
+    })
+}
+
+/// The most recently created child of this wsi, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_child(wsi: *const lws) -> *mut lws {
+    ffi_boundary!("lws_get_child", {
+        // SAFETY: caller contract.
+        unsafe { wsi_ref(wsi as *mut lws) }
+            .and_then(|w| w.children.borrow().first().copied())
+            .map_or(std::ptr::null_mut(), |c| c as *mut lws)
+    })
+}

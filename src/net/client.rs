@@ -145,6 +145,15 @@ impl Context {
             },
         });
         w.opaque_user_data.set(i.opaque_user_data);
+        if !i.parent_wsi.is_null() {
+            let parent = i.parent_wsi as *const Wsi;
+            w.parent.set(parent);
+            // SAFETY: the program passes a live wsi of this context.
+            unsafe { &*parent }
+                .children
+                .borrow_mut()
+                .insert(0, Rc::as_ptr(&w));
+        }
         w.no_follow_redirect
             .set(i.ssl_connection & LCCSCF_HTTP_NO_FOLLOW_REDIRECT != 0);
         if !i.userdata.is_null() {

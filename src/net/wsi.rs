@@ -119,6 +119,10 @@ pub struct Wsi {
     pub(crate) http_pieces: RefCell<std::collections::VecDeque<Vec<u8>>>,
     pub(crate) client_body_pending: Cell<bool>,
     pub(crate) no_follow_redirect: Cell<bool>,
+    /// The connect info's parent_wsi, and this wsi's own children (closed
+    /// with it), newest first.
+    pub(crate) parent: Cell<*const Wsi>,
+    pub(crate) children: RefCell<Vec<*const Wsi>>,
     pub(crate) redirects: Cell<u8>,
     /// The user space belongs to the program (client `userdata`).
     pub(crate) user_external: Cell<bool>,
@@ -187,6 +191,8 @@ impl Wsi {
             http_pieces: RefCell::new(std::collections::VecDeque::new()),
             client_body_pending: Cell::new(false),
             no_follow_redirect: Cell::new(false),
+            parent: Cell::new(std::ptr::null()),
+            children: RefCell::new(Vec::new()),
             redirects: Cell::new(0),
             hdrs: RefCell::new(None),
             body: Cell::new(super::http::Body::None),
@@ -609,6 +615,22 @@ impl Wsi {
         let st = self.state.get();
         if st == WsiState::Dead {
             return;
+        }
+        // children go first, as in lws
+        let kids: Vec<*const Wsi> = std::mem::take(&mut *self.children.borrow_mut());
+        for k in kids {
+            // SAFETY: children unlink themselves when freed, so every
+            // pointer left here is a live wsi of this context.
+            unsafe { &*k }.close_now(notify);
+        }
+        let parent = self.parent.replace(std::ptr::null());
+        if !parent.is_null() {
+            // SAFETY: a parent outlives its linked children (it closes them
+            // before itself).
+            unsafe { &*parent }
+                .children
+                .borrow_mut()
+                .retain(|&c| !std::ptr::eq(c, self));
         }
         let ctx = self.ctx();
         self.state.set(WsiState::Dead);
