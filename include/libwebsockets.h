@@ -1508,6 +1508,32 @@ struct lws_spa_create_info {
 typedef struct lws_spa_create_info lws_spa_create_info_t;
 
 /*
+ Incremental base64 decoder state (`struct lws_b64state`).
+ */
+struct lws_b64state {
+  /*
+   The four sextets of the group being assembled.
+   */
+  uint8_t quad[4];
+  /*
+   Running count of decoded bytes.
+   */
+  size_t done;
+  /*
+   Characters seen in the current group.
+   */
+  size_t len;
+  /*
+   Slot in `quad` that is filled next.
+   */
+  int i;
+  /*
+   The last character read.
+   */
+  int c;
+};
+
+/*
  C spelling: `lws_adoption_type`.
  */
 typedef enum lws_adoption_type_e lws_adoption_type;
@@ -2124,6 +2150,163 @@ const char *lws_spa_get_string(struct lws_spa *spa, int n);
  callback with LWS_UFS_CLOSE). Returns 0.
  */
 int lws_spa_destroy(struct lws_spa *spa);
+
+/*
+ Base64-encodes `in_len` bytes into `out` (NUL-terminated). Returns the
+ encoded length, or -1 when `out_size` is too small (the groups that
+ fitted are written, without a NUL).
+ */
+int lws_b64_encode_string(const char *in_, int in_len, char *out, int out_size);
+
+/*
+ Like [`lws_b64_encode_string`] with the URL alphabet ('-' and '_'),
+ still '='-padded.
+ */
+int lws_b64_encode_string_url(const char *in_, int in_len, char *out, int out_size);
+
+/*
+ Decodes the NUL-terminated base64 (either alphabet) `in_` into `out`;
+ returns the decoded length. Output stops at a whole group once fewer
+ than 5 bytes are left; a NUL follows it when there is room.
+ */
+int lws_b64_decode_string(const char *in_, char *out, int out_size);
+
+/*
+ Like [`lws_b64_decode_string`] for at most `in_len` bytes of `in_`
+ (up to a NUL; -1 means NUL-terminated, other negative lengths decode
+ nothing).
+ */
+int lws_b64_decode_string_len(const char *in_, int in_len, char *out, int out_size);
+
+/*
+ Resets an incremental decoder state.
+ */
+void lws_b64_decode_state_init(struct lws_b64state *state);
+
+/*
+ Decodes from `in_` (`*in_len` bytes, stopping at a NUL) into `out`
+ (`*out_size` bytes), carrying partial groups in `s` unless `final_`.
+ On return `*in_len` is what was consumed and `*out_size` what was
+ produced. Returns 0 (-1 for NULL arguments).
+ */
+int lws_b64_decode_stateful(struct lws_b64state *s,
+                            const char *in_,
+                            size_t *in_len,
+                            uint8_t *out,
+                            size_t *out_size,
+                            int final_);
+
+/*
+ Splits `p` in place: NULs go where the separators were. 4.1.6's rules:
+ `*prot` is the text before "://" (or "" when there is none, and the
+ whole string is then the address); `*port` becomes 80 for http/ws and
+ 443 for https/wss, then whatever `atoi` makes of the text after a ':',
+ and is left untouched for other schemes without a port; an address in
+ `[...]` is IPv6 (brackets dropped); an address starting with '+' is a
+ unix socket and ends only at ':'; `*path` loses its leading '/' and is
+ "/" when nothing follows the separator. Returns 0 (-1 for NULL arguments).
+ */
+int lws_parse_uri(char *p, const char **prot, const char **ads, int *port, const char **path);
+
+/*
+ Writes "Basic " + base64("user:pw") into `buf`. Returns 1 (nothing
+ written) when `len` is under 4.1.6's estimate `6 + 4 * (strlen(user) +
+ strlen(pw) + 1) / 3 + 1`, 2 (after writing "Basic ") when "user:pw" is
+ 126 bytes or more, else 0. Like 4.1.6, the estimate can be a few bytes
+ short of the padded encoding: then the base64 is cut at a whole group
+ and `buf[len - 1]` is set to NUL, leaving the bytes between unwritten.
+ */
+int lws_http_basic_auth_gen(const char *user, const char *pw, char *buf, size_t len);
+
+/*
+ Fills `buf` with `len` random bytes from the kernel; returns `len`
+ (0 for a NULL buffer). The context is not needed.
+ */
+size_t lws_get_random(struct lws_context *context, void *buf, size_t len);
+
+/*
+ Writes `(len - 1) / 2` random bytes as lowercase hex plus a NUL into
+ `dest`; with an even `len` the last byte (after the NUL) is left holding
+ a random byte, as in 4.1.6. Returns 0, or 1 for NULL `dest` or `len` 0.
+ */
+int lws_hex_random(struct lws_context *context, char *dest, size_t len);
+
+/*
+ The next backoff delay in ms for try `*ctry`, which is incremented (up
+ to 0xffff). The table's entry (the last one once tries exceed it), or
+ 3000 ms with no table, plus a random jitter of up to `jitter_percent`
+ (30 when 0 or with no table) percent: `ms + ms * pc * r / 65536 / 100`,
+ `r` a random 16-bit value, so callers (and tests) can only rely on the
+ bounds. `*conceal` is 0 with no table, else whether the incremented
+ count is within `conceal_count`. A table with no entries (which 4.1.6
+ reads out of bounds) counts as no table for the base delay.
+ */
+unsigned int lws_retry_get_delay_ms(struct lws_context *context,
+                                    const lws_retry_bo_t *retry,
+                                    uint16_t *ctry,
+                                    char *conceal);
+
+/*
+ Decodes hex pairs from the C string `h` into `dest`; returns the byte
+ count, or -1 for a non-hex character or an odd count (bytes before it
+ stay written). As in 4.1.6, `max` must be MORE than the bytes produced:
+ filling `dest` exactly is -1.
+ */
+int lws_hex_to_byte_array(const char *h, uint8_t *dest, int max);
+
+/*
+ Compares `len` bytes of `a` and `b` in time independent of where they
+ differ: 0 when equal, else the OR of all byte differences (XOR), 1..255.
+ */
+int lws_timingsafe_bcmp(const void *a, const void *b, uint32_t len);
+
+/*
+ `strncpy(dest, src, size - 1)` (zero-padding included) then
+ `dest[size - 1] = 0`: always NUL-terminated. Returns `dest`; with `size`
+ 0 nothing is written.
+ */
+char *lws_strncpy(char *dest, const char *src, size_t size);
+
+/*
+ The first occurrence of `name[..nl]` in `buf[..len]` (no NULs needed),
+ or NULL. An empty needle is NULL too.
+ */
+const char *lws_nstrstr(const char *buf, size_t len, const char *name, size_t nl);
+
+/*
+ Zeroes `len` bytes at `p` with writes the compiler may not remove.
+ */
+void lws_explicit_bzero(void *p, size_t len);
+
+/*
+ Writes `u` big-endian into `b[0..2]`.
+ */
+void lws_ser_wu16be(uint8_t *b, uint16_t u);
+
+/*
+ Writes `u32` big-endian into `b[0..4]`.
+ */
+void lws_ser_wu32be(uint8_t *b, uint32_t u32);
+
+/*
+ Writes `u64` big-endian into `b[0..8]`.
+ */
+void lws_ser_wu64be(uint8_t *b, uint64_t u64);
+
+/*
+ Reads a big-endian u16 from `b[0..2]` (0 for NULL).
+ */
+uint16_t lws_ser_ru16be(const uint8_t *b);
+
+/*
+ Reads a big-endian u32 from `b[0..4]` (0 for NULL).
+ */
+uint32_t lws_ser_ru32be(const uint8_t *b);
+
+/*
+ Reads a big-endian u64 from `b[0..8]` (0 for NULL).
+ */
+uint64_t lws_ser_ru64be(const uint8_t *b);
 
 /*
  Sends `len` bytes at `buf` (which has LWS_PRE bytes of headroom) as a

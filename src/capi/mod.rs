@@ -16,4 +16,5 @@ pub mod service;
 pub mod smd;
 pub mod spa;
 pub mod types;
+pub mod util;
 pub mod write;
