@@ -43,6 +43,11 @@ lws_smd_msg_printf(struct lws_context *ctx, lws_smd_class_t _class,
 /* Terminates a protocols array (spelled like later lws releases). */
 #define LWS_PROTOCOL_LIST_TERM { NULL, NULL, 0, 0, 0, NULL, 0 }
 
+/* the smaller of two lengths, for sources without a NUL */
+#define lws_strnncpy(dest, src, size1, destsize) \
+	lws_strncpy(dest, src, (size_t)(size1 + 1) < (size_t)(destsize) ? \
+				(size_t)(size1 + 1) : (size_t)(destsize))
+
 #define lws_ptr_diff(head, tail) \
 			((int)((char *)(head) - (char *)(tail)))
 

@@ -4,6 +4,7 @@
 
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::os::fd::FromRawFd;
 use std::rc::Rc;
 
 use base64::Engine;
@@ -101,17 +102,33 @@ impl Context {
         if i.ssl_connection & 1 != 0 {
             return Err("TLS client connections are not supported yet".into());
         }
-        let port = u16::try_from(i.port).map_err(|_| "bad port")?;
-        let addrs: Vec<SocketAddr> = match (address.as_str(), port).to_socket_addrs() {
-            Ok(a) => a.collect(),
-            Err(e) => return Err(format!("getaddrinfo failed: {e}")),
+        let sock = if let Some(path) = address.strip_prefix('+') {
+            // "+/path" (or "+@name" for the abstract namespace) is a unix
+            // domain socket, as in lws
+            let addr = if let Some(name) = path.strip_prefix('@') {
+                <std::os::unix::net::SocketAddr as std::os::linux::net::SocketAddrExt>::from_abstract_name(name.as_bytes())
+            } else {
+                std::os::unix::net::SocketAddr::from_pathname(path)
+            }
+            .map_err(|e| format!("bad unix address: {e}"))?;
+            let s = std::os::unix::net::UnixStream::connect_addr(&addr)
+                .map_err(|e| format!("connect failed: {e}"))?;
+            s.set_nonblocking(true).map_err(|e| e.to_string())?;
+            Sock::Unix(mio::net::UnixStream::from_std(s))
+        } else {
+            let port = u16::try_from(i.port).map_err(|_| "bad port")?;
+            let addrs: Vec<SocketAddr> = match (address.as_str(), port).to_socket_addrs() {
+                Ok(a) => a.collect(),
+                Err(e) => return Err(format!("getaddrinfo failed: {e}")),
+            };
+            let Some(addr) = addrs.first().copied() else {
+                return Err("no address found".into());
+            };
+            let stream = connect_from(addr, opt_string(i.iface).as_deref())
+                .map_err(|e| format!("connect failed: {e}"))?;
+            let _ = stream.set_nodelay(true);
+            Sock::Stream(stream)
         };
-        let Some(addr) = addrs.first().copied() else {
-            return Err("no address found".into());
-        };
-        let stream =
-            mio::net::TcpStream::connect(addr).map_err(|e| format!("connect failed: {e}"))?;
-        let _ = stream.set_nodelay(true);
 
         let mut key = [0u8; 16];
         random_bytes(&mut key);
@@ -122,12 +139,7 @@ impl Context {
         if !path.starts_with('/') {
             path.insert(0, '/');
         }
-        let w = Rc::new(Wsi::new(
-            self,
-            &vh,
-            Sock::Stream(stream),
-            WsiState::ClientConnecting,
-        ));
+        let w = Rc::new(Wsi::new(self, &vh, sock, WsiState::ClientConnecting));
         w.is_client.set(true);
         *w.client.borrow_mut() = Some(ClientHs {
             host,
@@ -233,21 +245,13 @@ impl Wsi {
     /// The socket became writable while connecting: check the connect's
     /// result and send the opening handshake.
     pub(crate) fn client_connected(self: &Rc<Self>) {
-        let err = self.with_stream(|s| s.take_error());
-        match err {
-            Some(Ok(None)) => {}
-            Some(Ok(Some(e))) | Some(Err(e)) => {
-                log::info(&format!("client connect failed: {e}"));
-                self.client_fail("Unable to connect");
-                return;
-            }
-            None => return,
+        if let Some(e) = self.socket_error() {
+            log::info(&format!("client connect failed: {e}"));
+            self.client_fail("Unable to connect");
+            return;
         }
         // a connect still in progress reports no error and no peer yet
-        if self
-            .with_stream(|s| s.peer_addr().is_err())
-            .unwrap_or(false)
-        {
+        if !self.has_peer() {
             return;
         }
         self.dispatch(
@@ -778,4 +782,76 @@ impl Wsi {
         }
         0
     }
+}
+
+/// A non-blocking TCP connect, from local address `iface` when given (an
+/// IP literal or an interface name, as lws's `iface`).
+fn connect_from(addr: SocketAddr, iface: Option<&str>) -> std::io::Result<mio::net::TcpStream> {
+    let Some(iface) = iface else {
+        return mio::net::TcpStream::connect(addr);
+    };
+    let local: std::net::IpAddr = match iface.parse() {
+        Ok(ip) => ip,
+        Err(_) => {
+            let c = CString::new(iface).map_err(|_| std::io::ErrorKind::InvalidInput)?;
+            super::context::interface_ip(&c)?
+        }
+    };
+    let domain = if addr.is_ipv6() {
+        libc::AF_INET6
+    } else {
+        libc::AF_INET
+    };
+    // SAFETY: creating, binding and connecting our own socket with
+    // sockaddr storage filled for its family.
+    unsafe {
+        let fd = libc::socket(
+            domain,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        );
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let guard = std::os::fd::OwnedFd::from_raw_fd(fd);
+        let (lss, llen) = sockaddr_of(SocketAddr::new(local, 0));
+        if libc::bind(fd, &lss as *const _ as *const libc::sockaddr, llen) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        let (rss, rlen) = sockaddr_of(addr);
+        if libc::connect(fd, &rss as *const _ as *const libc::sockaddr, rlen) != 0 {
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::EINPROGRESS) {
+                return Err(e);
+            }
+        }
+        Ok(mio::net::TcpStream::from_std(std::net::TcpStream::from(
+            guard,
+        )))
+    }
+}
+
+fn sockaddr_of(a: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    // SAFETY: all-zero is a valid sockaddr_storage; we fill one family.
+    let mut ss: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match a {
+        SocketAddr::V4(v) => {
+            // SAFETY: sockaddr_storage is larger than sockaddr_in.
+            let sin = unsafe { &mut *(&mut ss as *mut _ as *mut libc::sockaddr_in) };
+            sin.sin_family = libc::AF_INET as libc::sa_family_t;
+            sin.sin_port = v.port().to_be();
+            sin.sin_addr.s_addr = u32::from(*v.ip()).to_be();
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        SocketAddr::V6(v) => {
+            // SAFETY: sockaddr_storage is larger than sockaddr_in6.
+            let sin6 = unsafe { &mut *(&mut ss as *mut _ as *mut libc::sockaddr_in6) };
+            sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
+            sin6.sin6_port = v.port().to_be();
+            sin6.sin6_addr.s6_addr = v.ip().octets();
+            sin6.sin6_scope_id = v.scope_id();
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    (ss, len as libc::socklen_t)
 }

@@ -357,7 +357,7 @@ impl Context {
                 self.registry
                     .register(&mut SourceFd(&w.fd()), Token(slot), Interest::READABLE)
             }
-            Sock::Stream(_) => self.registry.register(
+            Sock::Stream(_) | Sock::Unix(_) => self.registry.register(
                 &mut SourceFd(&w.fd()),
                 Token(slot),
                 Interest::READABLE | Interest::WRITABLE,
@@ -374,7 +374,7 @@ impl Context {
     pub(crate) fn remove_wsi(&self, w: &Wsi) {
         let slot = w.slot.get();
         match &*w.sock.borrow() {
-            Sock::Listen(_) | Sock::Stream(_) => {
+            Sock::Listen(_) | Sock::Stream(_) | Sock::Unix(_) => {
                 let _ = self.registry.deregister(&mut SourceFd(&w.fd()));
             }
             Sock::None => return,
@@ -458,6 +458,40 @@ impl Context {
     }
 }
 
+/// The first IPv4 address of interface `name`.
+pub(crate) fn interface_ip(name: &CStr) -> io::Result<IpAddr> {
+    let mut ifap: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs fills a list we free below; we only read it.
+    unsafe {
+        if libc::getifaddrs(&mut ifap) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut p = ifap;
+        let mut found = None;
+        while !p.is_null() {
+            let ifa = &*p;
+            if !ifa.ifa_addr.is_null()
+                && CStr::from_ptr(ifa.ifa_name) == name
+                && (*ifa.ifa_addr).sa_family as i32 == libc::AF_INET
+            {
+                let sin = &*(ifa.ifa_addr as *const libc::sockaddr_in);
+                found = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
+                    sin.sin_addr.s_addr,
+                ))));
+                break;
+            }
+            p = ifa.ifa_next;
+        }
+        libc::freeifaddrs(ifap);
+        found.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no interface {}", name.to_string_lossy()),
+            )
+        })
+    }
+}
+
 /// Where a vhost listens: an IP literal, an interface name, or any.
 fn listen_addr(iface: Option<&CStr>, port: i32, options: u64) -> io::Result<SocketAddr> {
     let port =
@@ -474,37 +508,7 @@ fn listen_addr(iface: Option<&CStr>, port: i32, options: u64) -> io::Result<Sock
         return Ok(SocketAddr::new(ip, port));
     }
     // an interface name: its first IPv4 address
-    let mut ifap: *mut libc::ifaddrs = std::ptr::null_mut();
-    // SAFETY: getifaddrs fills a list we free below; we only read it.
-    unsafe {
-        if libc::getifaddrs(&mut ifap) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let mut p = ifap;
-        let mut found = None;
-        while !p.is_null() {
-            let ifa = &*p;
-            if !ifa.ifa_addr.is_null()
-                && CStr::from_ptr(ifa.ifa_name) == iface
-                && (*ifa.ifa_addr).sa_family as i32 == libc::AF_INET
-            {
-                let sin = &*(ifa.ifa_addr as *const libc::sockaddr_in);
-                found = Some(IpAddr::V4(Ipv4Addr::from(u32::from_be(
-                    sin.sin_addr.s_addr,
-                ))));
-                break;
-            }
-            p = ifa.ifa_next;
-        }
-        libc::freeifaddrs(ifap);
-        match found {
-            Some(ip) => Ok(SocketAddr::new(ip, port)),
-            None => Err(io::Error::new(
-                io::ErrorKind::NotFound,
-                format!("no interface {s}"),
-            )),
-        }
-    }
+    Ok(SocketAddr::new(interface_ip(iface)?, port))
 }
 
 fn hostname() -> CString {

@@ -18,6 +18,8 @@ pub(crate) enum Sock {
     None,
     Listen(mio::net::TcpListener),
     Stream(mio::net::TcpStream),
+    /// A unix-domain client connection (address "+/path").
+    Unix(mio::net::UnixStream),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,7 +226,47 @@ impl Wsi {
         match &*self.sock.borrow() {
             Sock::Listen(l) => l.as_raw_fd(),
             Sock::Stream(s) => s.as_raw_fd(),
+            Sock::Unix(s) => s.as_raw_fd(),
             Sock::None => -1,
+        }
+    }
+
+    /// The wsi has a connected socket (TCP or unix).
+    pub(crate) fn is_connection(&self) -> bool {
+        matches!(&*self.sock.borrow(), Sock::Stream(_) | Sock::Unix(_))
+    }
+
+    /// The pending error of the socket (SO_ERROR), if any.
+    pub(crate) fn socket_error(&self) -> Option<io::Error> {
+        let mut err: libc::c_int = 0;
+        let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: getsockopt into a stack int on our own socket.
+        let r = unsafe {
+            libc::getsockopt(
+                self.fd(),
+                libc::SOL_SOCKET,
+                libc::SO_ERROR,
+                &mut err as *mut _ as *mut c_void,
+                &mut len,
+            )
+        };
+        if r != 0 {
+            return Some(io::Error::last_os_error());
+        }
+        (err != 0).then(|| io::Error::from_raw_os_error(err))
+    }
+
+    /// Whether the socket has a peer yet (a connect completed).
+    pub(crate) fn has_peer(&self) -> bool {
+        // SAFETY: getpeername into stack storage on our own socket.
+        unsafe {
+            let mut ss: libc::sockaddr_storage = std::mem::zeroed();
+            let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            libc::getpeername(
+                self.fd(),
+                &mut ss as *mut _ as *mut libc::sockaddr,
+                &mut len,
+            ) == 0
         }
     }
 
@@ -416,7 +458,7 @@ impl Wsi {
     /// Queues or sends raw bytes; never loses them: what the kernel does
     /// not take is kept and flushed first on the next writable event.
     pub(crate) fn send_raw(&self, data: &[u8]) -> io::Result<()> {
-        if self.with_stream(|_| ()).is_none() {
+        if !self.is_connection() {
             return Err(io::Error::new(io::ErrorKind::NotConnected, "no socket"));
         };
         if self.corked.get() || !self.tx_pending.borrow().is_empty() {
@@ -634,9 +676,10 @@ impl Wsi {
         }
         let ctx = self.ctx();
         self.state.set(WsiState::Dead);
-        self.with_stream(|s| {
-            let _ = s.shutdown(std::net::Shutdown::Both);
-        });
+        if self.is_connection() {
+            // SAFETY: shutdown on our own connected socket.
+            unsafe { libc::shutdown(self.fd(), libc::SHUT_RDWR) };
+        }
         ctx.remove_wsi(self);
         if notify {
             match st {
