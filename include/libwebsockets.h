@@ -1717,6 +1717,12 @@ struct lws *lws_get_parent(const struct lws *wsi);
 struct lws *lws_get_child(const struct lws *wsi);
 
 /*
+ Confirms the connection is alive (restarts the keepalive interval of
+ its retry_and_idle_policy), as a received pong does.
+ */
+void lws_validity_confirmed(struct lws *wsi);
+
+/*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
  default vhost with its listening socket). NULL on failure.
  */

@@ -128,3 +128,15 @@ pub unsafe extern "C" fn lws_get_child(wsi: *const lws) -> *mut lws {
             .map_or(std::ptr::null_mut(), |c| c as *mut lws)
     })
 }
+
+/// Confirms the connection is alive (restarts the keepalive interval of
+/// its retry_and_idle_policy), as a received pong does.
+#[no_mangle]
+pub unsafe extern "C" fn lws_validity_confirmed(wsi: *mut lws) {
+    ffi_boundary!("lws_validity_confirmed", {
+        // SAFETY: caller contract.
+        if let Some(w) = unsafe { wsi_ref(wsi) } {
+            w.validity_confirmed();
+        }
+    })
+}

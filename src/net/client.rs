@@ -157,6 +157,12 @@ impl Context {
             },
         });
         w.opaque_user_data.set(i.opaque_user_data);
+        if !i.retry_and_idle_policy.is_null() {
+            // SAFETY: the program's policy, read once.
+            let p = unsafe { &*i.retry_and_idle_policy };
+            w.validity
+                .set((p.secs_since_valid_ping, p.secs_since_valid_hangup));
+        }
         if !i.parent_wsi.is_null() {
             let parent = i.parent_wsi as *const Wsi;
             w.parent.set(parent);
@@ -413,6 +419,7 @@ impl Wsi {
         self.established.set(true);
         self.set_timeout(0, 0);
         self.bound.set(true);
+        self.validity_confirmed();
         if self.dispatch(
             cb::CLIENT_ESTABLISHED,
             std::ptr::null_mut(),

@@ -59,6 +59,9 @@ pub struct Context {
     pub(crate) max_http_header_pool: usize,
     pub(crate) serial: Cell<u64>,
     pub(crate) canonical_hostname: CString,
+    /// The context's keepalive policy (ping, hangup seconds): lws's 300/310
+    /// unless info.retry_and_idle_policy sets them.
+    pub(crate) default_validity: (u16, u16),
     /// Kept open to make room for refusing connections when out of fds.
     pub(crate) spare_fd: Cell<i32>,
     /// Per-token value limits (info.token_limits).
@@ -86,6 +89,8 @@ pub struct Vhost {
     pub(crate) iface: Option<CString>,
     pub(crate) protocols_inited: Cell<bool>,
     pub(crate) keepalive_timeout: u32,
+    /// Keepalive policy of the vhost's connections (ping, hangup seconds).
+    pub(crate) validity: (u16, u16),
     /// Seconds a client connect may take (info.connect_timeout_secs).
     pub(crate) connect_timeout_secs: u32,
     /// Headers added to every response (info.headers).
@@ -109,6 +114,16 @@ impl Vhost {
             .insert(origin.to_string(), p.clone());
         Some(p)
     }
+}
+
+/// The (ping, hangup) seconds of a retry policy, if it sets them.
+pub(crate) fn policy_validity(p: *const crate::capi::types::lws_retry_bo_t) -> Option<(u16, u16)> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: a policy owned by the program for the object's life.
+    let p = unsafe { &*p };
+    (p.secs_since_valid_ping != 0).then_some((p.secs_since_valid_ping, p.secs_since_valid_hangup))
 }
 
 /// Reads a C string that may be NULL.
@@ -173,6 +188,7 @@ impl Context {
             serial: Cell::new(0),
             canonical_hostname: hostname(),
             started: Cell::new(false),
+            default_validity: policy_validity(info.retry_and_idle_policy).unwrap_or((300, 310)),
             // SAFETY: opening /dev/null; closed in Drop.
             spare_fd: Cell::new(unsafe {
                 libc::open(c"/dev/null".as_ptr(), libc::O_RDONLY | libc::O_CLOEXEC)
@@ -253,6 +269,13 @@ impl Context {
             default_protocol,
             headers: info.headers,
             connect_timeout_secs: info.connect_timeout_secs,
+            validity: if info.retry_and_idle_policy.is_null() {
+                self.default_validity
+            } else {
+                // SAFETY: the program's policy, read once.
+                let p = unsafe { &*info.retry_and_idle_policy };
+                (p.secs_since_valid_ping, p.secs_since_valid_hangup)
+            },
             origins: RefCell::new(std::collections::HashMap::new()),
             error_document_404: opt_cstr(info.error_document_404)
                 .map(|s| s.to_string_lossy().into_owned()),

@@ -310,6 +310,7 @@ impl Wsi {
         self.state.set(WsiState::Ws);
         self.established.set(true);
         self.set_timeout(0, 0);
+        self.validity_confirmed();
         if self.dispatch(
             cb::ESTABLISHED,
             std::ptr::null_mut(),

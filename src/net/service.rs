@@ -209,6 +209,7 @@ impl Context {
                 log::err(&format!("cannot register accepted socket: {e}"));
                 continue;
             }
+            w.validity.set(vh.validity);
             w.bind_protocol(vh.default_protocol);
             w.set_timeout(
                 super::wsi::PENDING_TIMEOUT_ESTABLISH_WITH_SERVER,
@@ -578,6 +579,7 @@ impl Context {
                     }
                 }
                 RxEvent::Pong(mut p) => {
+                    w.validity_confirmed();
                     if w.state.get() == WsiState::Ws {
                         let len = p.len();
                         p.push(0);
@@ -753,7 +755,16 @@ impl Context {
             let Some(w) = self.wsi_at(e.slot) else {
                 continue;
             };
-            if w.id != e.gen || w.timeout_at.get() != Some(e.at.0) {
+            if w.id != e.gen {
+                continue;
+            }
+            if w.validity_at.get() == Some(e.at.0) {
+                w.validity_at.set(None);
+                w.validity_expired();
+                self.reap_closed();
+                continue;
+            }
+            if w.timeout_at.get() != Some(e.at.0) {
                 continue;
             }
             w.timeout_at.set(None);

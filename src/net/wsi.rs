@@ -121,6 +121,11 @@ pub struct Wsi {
     pub(crate) http_pieces: RefCell<std::collections::VecDeque<Vec<u8>>>,
     pub(crate) client_body_pending: Cell<bool>,
     pub(crate) no_follow_redirect: Cell<bool>,
+    /// Keepalive (retry_and_idle_policy): seconds without a pong before a
+    /// ping and before hanging up, the next check, and whether it hangs up.
+    pub(crate) validity: Cell<(u16, u16)>,
+    pub(crate) validity_at: Cell<Option<Instant>>,
+    pub(crate) validity_hup: Cell<bool>,
     /// The connect info's parent_wsi, and this wsi's own children (closed
     /// with it), newest first.
     pub(crate) parent: Cell<*const Wsi>,
@@ -194,6 +199,9 @@ impl Wsi {
             client_body_pending: Cell::new(false),
             no_follow_redirect: Cell::new(false),
             parent: Cell::new(std::ptr::null()),
+            validity: Cell::new(ctx.default_validity),
+            validity_at: Cell::new(None),
+            validity_hup: Cell::new(false),
             children: RefCell::new(Vec::new()),
             redirects: Cell::new(0),
             hdrs: RefCell::new(None),
@@ -451,6 +459,55 @@ impl Wsi {
             slot: self.slot.get(),
             gen: self.id,
         });
+    }
+
+    /// lws_validity_confirmed: the connection is alive (a pong came, or it
+    /// was just established); the next check is a ping's interval away.
+    pub(crate) fn validity_confirmed(&self) {
+        let (ping, hangup) = self.validity.get();
+        if hangup == 0 || !matches!(self.state.get(), WsiState::Ws) {
+            return;
+        }
+        let hup = ping >= hangup;
+        self.validity_hup.set(hup);
+        self.arm_validity(if hup { hangup } else { ping });
+    }
+
+    fn arm_validity(&self, secs: u16) {
+        let at = Instant::now() + Duration::from_secs(secs as u64);
+        self.validity_at.set(Some(at));
+        self.ctx().timers.borrow_mut().push(TimerEntry {
+            at: std::cmp::Reverse(at),
+            slot: self.slot.get(),
+            gen: self.id,
+        });
+    }
+
+    /// The validity check came due: ping, or hang up if a ping went
+    /// unanswered.
+    pub(crate) fn validity_expired(&self) {
+        if self.state.get() != WsiState::Ws {
+            return;
+        }
+        if self.validity_hup.get() {
+            log::info("validity timeout: no pong, closing");
+            self.close_now(true);
+            return;
+        }
+        // a ping carrying the time, as lws sends
+        let us = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_micros() as u64);
+        if self
+            .send_frame_owned(true, frame::OP_PING, &us.to_ne_bytes())
+            .is_err()
+        {
+            self.close_now(true);
+            return;
+        }
+        let (ping, hangup) = self.validity.get();
+        self.validity_hup.set(true);
+        self.arm_validity(hangup.saturating_sub(ping).max(1));
     }
 
     // ---- output ----
@@ -737,6 +794,7 @@ impl Wsi {
         self.tx_pending.borrow_mut().clear();
         self.file_tx.borrow_mut().take();
         self.hdrs.borrow_mut().take();
+        self.validity_at.set(None);
         self.timeout_at.set(None);
     }
 }
