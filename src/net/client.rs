@@ -660,6 +660,7 @@ impl Wsi {
         let ctx = self.ctx();
         ctx.remove_wsi(self);
         *self.sock.borrow_mut() = Sock::Stream(stream);
+        self.peer_hup.set(false);
         if ctx.insert_wsi(self).is_err() {
             self.client_fail("HS: Redirect failed");
             return;

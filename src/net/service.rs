@@ -74,7 +74,7 @@ impl Context {
             }
         }
         let wait = self.next_wait(timeout_ms);
-        let ready: Vec<(Token, bool, bool)> = {
+        let ready: Vec<(Token, bool, bool, bool)> = {
             let mut events = self.events.borrow_mut();
             match self.poll.borrow_mut().poll(&mut events, wait) {
                 Ok(()) => {}
@@ -91,11 +91,12 @@ impl Context {
                         e.token(),
                         e.is_readable() || e.is_read_closed() || e.is_error(),
                         e.is_writable() || e.is_write_closed(),
+                        e.is_read_closed() || e.is_error(),
                     )
                 })
                 .collect()
         };
-        for (tok, r, w) in ready {
+        for (tok, r, w, hup) in ready {
             if tok == WAKER_TOKEN {
                 if self.cancelled.swap(false, Ordering::SeqCst) {
                     self.callback_all_protocols(cb::EVENT_WAIT_CANCELLED);
@@ -112,6 +113,10 @@ impl Context {
             if w {
                 wsi.can_write.set(true);
                 self.handle_writable(&wsi);
+            }
+            if hup {
+                // the peer's end of input will not get an edge of its own
+                wsi.peer_hup.set(true);
             }
             if r {
                 wsi.rx_more.set(true);
@@ -444,11 +449,11 @@ impl Context {
             self.process_input(w, &mut buf, n);
             *self.rx_buf.borrow_mut() = buf;
             self.uncork(w);
-            if (n as usize) < cap {
+            if n < cap && !w.peer_hup.get() {
                 // a short read usually means drained; the next edge tells
-                // us if more came
+                // us if more came (unless the peer already hung up: then
+                // read on to see the end)
                 w.rx_more.set(false);
-                let _ = n;
             }
         }
     }

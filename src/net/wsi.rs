@@ -102,6 +102,8 @@ pub struct Wsi {
     pub(crate) keep_alive: Cell<bool>,
     pub(crate) established: Cell<bool>,
     pub(crate) peer_eof: Cell<bool>,
+    /// The poller reported the peer's end of input (RDHUP/ERR).
+    pub(crate) peer_hup: Cell<bool>,
     /// A protocol error waiting for the user's queued writes to go out
     /// first (echoes of earlier messages precede the close).
     pub(crate) pending_fail: Cell<Option<(u16, &'static str)>>,
@@ -185,6 +187,7 @@ impl Wsi {
             keep_alive: Cell::new(false),
             established: Cell::new(false),
             peer_eof: Cell::new(false),
+            peer_hup: Cell::new(false),
             pending_fail: Cell::new(None),
             corked: Cell::new(false),
             bound: Cell::new(false),
