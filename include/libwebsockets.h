@@ -1723,6 +1723,13 @@ struct lws *lws_get_child(const struct lws *wsi);
 void lws_validity_confirmed(struct lws *wsi);
 
 /*
+ Sets the HTTP proxy client connections of `vhost` go through:
+ "[http://][user:password@]host:port" (or "[v6addr]:port"). Returns 0,
+ or -1 for a malformed string.
+ */
+int lws_set_proxy(struct lws_vhost *vhost, const char *proxy);
+
+/*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
  default vhost with its listening socket). NULL on failure.
  */

@@ -140,3 +140,37 @@ pub unsafe extern "C" fn lws_validity_confirmed(wsi: *mut lws) {
         }
     })
 }
+
+/// Sets the HTTP proxy client connections of `vhost` go through:
+/// "[http://][user:password@]host:port" (or "[v6addr]:port"). Returns 0,
+/// or -1 for a malformed string.
+#[no_mangle]
+pub unsafe extern "C" fn lws_set_proxy(
+    vhost: *mut super::types::lws_vhost,
+    proxy: *const c_char,
+) -> c_int {
+    ffi_boundary!("lws_set_proxy", {
+        // SAFETY: caller contract.
+        let Some(vh) = (unsafe { super::context::vhost_ref(vhost) }) else {
+            return -1;
+        };
+        if proxy.is_null() {
+            return -1;
+        }
+        // SAFETY: a C string from the caller.
+        let s = unsafe { std::ffi::CStr::from_ptr(proxy) }
+            .to_string_lossy()
+            .into_owned();
+        let default_port = vh.proxy.borrow().as_ref().map_or(0, |p| p.port);
+        match crate::net::client::parse_proxy(&s, default_port) {
+            Ok(p) => {
+                *vh.proxy.borrow_mut() = Some(p);
+                0
+            }
+            Err(e) => {
+                log::err(&format!("lws_set_proxy: {e}"));
+                -1
+            }
+        }
+    })
+}

@@ -29,6 +29,8 @@ pub(crate) struct ClientHs {
     pub version: c_int,
     /// Set for a plain HTTP client (the connect info's method).
     pub method: Option<String>,
+    /// The CONNECT request when going through the vhost's HTTP proxy.
+    pub proxy_connect: Option<String>,
 }
 
 /// How a client HTTP response body is framed.
@@ -102,6 +104,7 @@ impl Context {
         if i.ssl_connection & 1 != 0 {
             return Err("TLS client connections are not supported yet".into());
         }
+        let mut proxy_connect = None;
         let sock = if let Some(path) = address.strip_prefix('+') {
             // "+/path" (or "+@name" for the abstract namespace) is a unix
             // domain socket, as in lws
@@ -117,6 +120,19 @@ impl Context {
             Sock::Unix(mio::net::UnixStream::from_std(s))
         } else {
             let port = u16::try_from(i.port).map_err(|_| "bad port")?;
+            let proxy = vh.proxy.borrow().clone();
+            if let Some(p) = &proxy {
+                let mut req = format!("CONNECT {address}:{port} HTTP/1.1\r\nHost: {address}:{port}\r\nUser-agent: lws\r\n");
+                if let Some(auth) = &p.auth {
+                    req.push_str(&format!("Proxy-authorization: basic {auth}\r\n"));
+                }
+                req.push_str("\r\n");
+                proxy_connect = Some(req);
+            }
+            let (address, port) = match &proxy {
+                Some(p) => (p.host.clone(), p.port),
+                None => (address.clone(), port),
+            };
             let addrs: Vec<SocketAddr> = match (address.as_str(), port).to_socket_addrs() {
                 Ok(a) => a.collect(),
                 Err(e) => return Err(format!("getaddrinfo failed: {e}")),
@@ -150,6 +166,7 @@ impl Context {
             key,
             resp: Vec::new(),
             method,
+            proxy_connect,
             version: if i.ietf_version_or_minus_one <= 0 {
                 13
             } else {
@@ -221,7 +238,7 @@ impl Wsi {
     pub(crate) fn client_fail(self: &Rc<Self>, why: &str) {
         if !matches!(
             self.state.get(),
-            WsiState::ClientConnecting | WsiState::ClientHandshake
+            WsiState::ClientConnecting | WsiState::ClientHandshake | WsiState::ClientProxy
         ) {
             self.close_now(true);
             return;
@@ -269,6 +286,53 @@ impl Wsi {
         if self.state.get() != WsiState::ClientConnecting {
             return;
         }
+        // through an HTTP proxy: CONNECT first, the handshake once it agreed
+        let connect = self
+            .client
+            .borrow_mut()
+            .as_mut()
+            .and_then(|c| c.proxy_connect.take());
+        if let Some(req) = connect {
+            self.state.set(WsiState::ClientProxy);
+            if self.send_raw(req.as_bytes()).is_err() {
+                self.client_fail("proxy conn dead");
+            }
+            return;
+        }
+        self.client_send_handshake();
+    }
+
+    /// The proxy's answer to CONNECT: 200 lets the handshake start.
+    pub(crate) fn client_proxy_input(self: &Rc<Self>, data: &[u8]) {
+        let verdict = {
+            let mut c = self.client.borrow_mut();
+            let Some(c) = c.as_mut() else { return };
+            c.resp.extend_from_slice(data);
+            let mut hdrs = [httparse::EMPTY_HEADER; 32];
+            let mut r = httparse::Response::new(&mut hdrs);
+            match r.parse(&c.resp) {
+                Ok(httparse::Status::Partial) if c.resp.len() > 8192 => Err("proxy read err"),
+                Ok(httparse::Status::Partial) => return,
+                Ok(httparse::Status::Complete(n)) if r.code == Some(200) => {
+                    c.resp.drain(..n);
+                    Ok(())
+                }
+                _ => Err("proxy not h1"),
+            }
+        };
+        match verdict {
+            Ok(()) => {
+                self.client.borrow_mut().as_mut().map(|c| c.resp.clear());
+                self.state.set(WsiState::ClientConnecting);
+                self.client_send_handshake();
+            }
+            Err(e) => self.client_fail(e),
+        }
+    }
+
+    /// Sends the request (WebSocket upgrade or plain HTTP) with the
+    /// user's APPEND_HANDSHAKE_HEADER additions.
+    fn client_send_handshake(self: &Rc<Self>) {
         let req = {
             let c = self.client.borrow();
             let Some(c) = c.as_ref() else { return };
@@ -862,4 +926,76 @@ fn sockaddr_of(a: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
         }
     };
     (ss, len as libc::socklen_t)
+}
+
+/// An HTTP proxy for client connections (lws_set_proxy).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Proxy {
+    pub host: String,
+    pub port: u16,
+    /// base64 of "user:password" when the proxy string carried one.
+    pub auth: Option<String>,
+}
+
+/// Parses a proxy string as lws_set_proxy does: an optional "http://",
+/// optional "user:pass@", then "host:port" or "[v6]:port"; `default_port`
+/// serves when no port is given (0: a port is required).
+pub(crate) fn parse_proxy(s: &str, default_port: u16) -> Result<Proxy, &'static str> {
+    let s = s.strip_prefix("http://").unwrap_or(s);
+    let (auth, rest) = match s.rfind('@') {
+        Some(i) => {
+            if i > 95 {
+                return Err("proxy auth too long");
+            }
+            (
+                Some(base64::engine::general_purpose::STANDARD.encode(&s.as_bytes()[..i])),
+                &s[i + 1..],
+            )
+        }
+        None => (None, s),
+    };
+    let rest = rest.trim_end_matches('/');
+    let (host, port) = if let Some(r) = rest.strip_prefix('[') {
+        let Some(end) = r.find(']') else {
+            return Err("malformed proxy");
+        };
+        let port = r[end + 1..]
+            .strip_prefix(':')
+            .map(|p| p.parse::<u16>().unwrap_or(0));
+        (r[..end].to_string(), port)
+    } else {
+        match rest.split_once(':') {
+            Some((h, p)) => (h.to_string(), Some(p.parse::<u16>().unwrap_or(0))),
+            None => (rest.to_string(), None),
+        }
+    };
+    let port = match port {
+        Some(p) => p,
+        None if default_port != 0 => default_port,
+        None => return Err("http_proxy needs to be ads:port"),
+    };
+    Ok(Proxy { host, port, auth })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_strings() {
+        assert_eq!(
+            parse_proxy("http://proxy:3128", 0).unwrap(),
+            Proxy {
+                host: "proxy".into(),
+                port: 3128,
+                auth: None
+            }
+        );
+        let p = parse_proxy("user:pw@10.0.0.1:8080", 0).unwrap();
+        assert_eq!((p.host.as_str(), p.port), ("10.0.0.1", 8080));
+        assert_eq!(p.auth.as_deref(), Some("dXNlcjpwdw=="));
+        assert_eq!(parse_proxy("[::1]:443", 0).unwrap().host, "::1");
+        assert!(parse_proxy("noport", 0).is_err());
+        assert_eq!(parse_proxy("noport", 99).unwrap().port, 99);
+    }
 }

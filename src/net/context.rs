@@ -89,6 +89,9 @@ pub struct Vhost {
     pub(crate) iface: Option<CString>,
     pub(crate) protocols_inited: Cell<bool>,
     pub(crate) keepalive_timeout: u32,
+    /// HTTP proxy for client connections (http_proxy_address, $http_proxy
+    /// or lws_set_proxy).
+    pub(crate) proxy: RefCell<Option<super::client::Proxy>>,
     /// Keepalive policy of the vhost's connections (ping, hangup seconds).
     pub(crate) validity: (u16, u16),
     /// Seconds a client connect may take (info.connect_timeout_secs).
@@ -113,6 +116,25 @@ impl Vhost {
             .borrow_mut()
             .insert(origin.to_string(), p.clone());
         Some(p)
+    }
+}
+
+/// The vhost's proxy: info.http_proxy_address (with http_proxy_port), else
+/// the http_proxy environment variable, as lws does.
+fn vhost_proxy(info: &lws_context_creation_info) -> Option<super::client::Proxy> {
+    let (s, port) = match opt_cstr(info.http_proxy_address) {
+        Some(a) => (
+            a.to_string_lossy().into_owned(),
+            info.http_proxy_port as u16,
+        ),
+        None => (std::env::var("http_proxy").ok()?, 0),
+    };
+    match super::client::parse_proxy(&s, port) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            log::err(&format!("{e}: '{s}'"));
+            None
+        }
     }
 }
 
@@ -269,6 +291,7 @@ impl Context {
             default_protocol,
             headers: info.headers,
             connect_timeout_secs: info.connect_timeout_secs,
+            proxy: RefCell::new(vhost_proxy(info)),
             validity: if info.retry_and_idle_policy.is_null() {
                 self.default_validity
             } else {

@@ -412,7 +412,9 @@ impl Context {
                         super::wsi::log_io_err("recv", &e);
                         if matches!(
                             w.state.get(),
-                            WsiState::ClientConnecting | WsiState::ClientHandshake
+                            WsiState::ClientConnecting
+                                | WsiState::ClientHandshake
+                                | WsiState::ClientProxy
                         ) {
                             w.client_fail(&format!("read failed: {e}"));
                         } else {
@@ -428,7 +430,7 @@ impl Context {
                 w.peer_eof.set(true);
                 if matches!(
                     w.state.get(),
-                    WsiState::ClientConnecting | WsiState::ClientHandshake
+                    WsiState::ClientConnecting | WsiState::ClientHandshake | WsiState::ClientProxy
                 ) {
                     w.client_fail("Peer hung up");
                 } else if w.state.get() == WsiState::ClientHttpBody
@@ -495,6 +497,7 @@ impl Context {
             }
             WsiState::Ws | WsiState::WsClosing => self.ws_input(w, buf, 0, n),
             WsiState::ClientHandshake => w.client_handshake_input(&buf[..n]),
+            WsiState::ClientProxy => w.client_proxy_input(&buf[..n]),
             WsiState::ClientHttpBody => w.client_body_input(&buf[..n]),
             _ => {}
         }
@@ -779,7 +782,7 @@ impl Context {
             ));
             if matches!(
                 w.state.get(),
-                WsiState::ClientConnecting | WsiState::ClientHandshake
+                WsiState::ClientConnecting | WsiState::ClientHandshake | WsiState::ClientProxy
             ) {
                 w.client_fail("timed out");
                 self.reap_closed();

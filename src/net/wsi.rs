@@ -42,6 +42,8 @@ pub(crate) enum WsiState {
     ClientHttpBody,
     /// HTTP client: COMPLETED_CLIENT_HTTP was delivered.
     ClientHttpDone,
+    /// Client: CONNECT sent to the HTTP proxy, its answer awaited.
+    ClientProxy,
     /// Client: CLIENT_CONNECTION_ERROR was delivered.
     ClientFailed,
     /// Closed: waiting to be freed.
@@ -763,7 +765,10 @@ impl Wsi {
                         );
                     }
                 }
-                WsiState::ClientConnecting | WsiState::ClientHandshake | WsiState::ClientFailed => {
+                WsiState::ClientConnecting
+                | WsiState::ClientHandshake
+                | WsiState::ClientProxy
+                | WsiState::ClientFailed => {
                     self.drop_protocol_in(st);
                 }
                 WsiState::ClientHttpBody | WsiState::ClientHttpDone => {

@@ -145,6 +145,8 @@ pub fn compile_c(
 pub fn run_with_lib(bin: &Path, lib_dir: &Path, args: &[&str]) -> Output {
     Command::new(bin)
         .args(args)
+        // lws (and so we) route client connections through $http_proxy
+        .env_remove("http_proxy")
         .env("LD_LIBRARY_PATH", lib_dir)
         .output()
         .unwrap_or_else(|e| panic!("run {}: {e}", bin.display()))
@@ -200,6 +202,7 @@ impl Server {
             Command::new(bin)
         };
         cmd.args(args)
+            .env_remove("http_proxy")
             .current_dir(repo())
             .stdin(Stdio::null())
             .stdout(Stdio::piped());
