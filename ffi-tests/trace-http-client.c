@@ -1,6 +1,6 @@
 /*
  * HTTP client trace: logs every callback of one request.
- *   trace-http-client get|post|chunked|redirect|404|big PORT
+ *   trace-http-client get|post|chunked|redirect|404|big|multipart PORT
  * Built against Debian's headers and run on Debian's library and on ours;
  * the traces must match. "big" prints only the body length and checksum.
  */
@@ -58,6 +58,21 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		}
 		break;
 	case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE:
+		if (!posted && !strcmp(scenario, "multipart")) {
+			char *p = &buf[LWS_PRE], *start = p, *end = &buf[sizeof(buf) - 1];
+			if (lws_client_http_multipart(wsi, "text", NULL, NULL, &p, end))
+				return -1;
+			p += lws_snprintf(p, lws_ptr_diff(end, p), "hello");
+			if (lws_client_http_multipart(wsi, "file", "a.txt", "text/plain", &p, end))
+				return -1;
+			p += lws_snprintf(p, lws_ptr_diff(end, p), "file body");
+			if (lws_client_http_multipart(wsi, NULL, NULL, NULL, &p, end))
+				return -1;
+			posted = 1;
+			lws_client_http_body_pending(wsi, 0);
+			printf(" wrote=%d", lws_write(wsi, (unsigned char *)start, lws_ptr_diff(p, start), LWS_WRITE_HTTP_FINAL));
+			break;
+		}
 		if (!posted) {
 			memcpy(&buf[LWS_PRE], "0123456789", 10);
 			posted = 1;
@@ -131,7 +146,9 @@ int main(int argc, char **argv)
 	i.path = path;
 	i.host = i.address;
 	i.origin = i.address;
-	i.method = !strcmp(scenario, "post") ? "POST" : "GET";
+	i.method = !strcmp(scenario, "post") || !strcmp(scenario, "multipart") ? "POST" : "GET";
+	if (!strcmp(scenario, "multipart"))
+		i.ssl_connection |= LCCSCF_HTTP_MULTIPART_MIME;
 	i.protocol = protocols[0].name;
 	printf("connect=%s\n", lws_client_connect_via_info(&i) ? "ok" : "null");
 	while (n >= 0 && !interrupted)

@@ -1730,6 +1730,19 @@ void lws_validity_confirmed(struct lws *wsi);
 int lws_set_proxy(struct lws_vhost *vhost, const char *proxy);
 
 /*
+ Writes at `*p` the start of a multipart/form-data part named `name`
+ (with `filename` and `content_type` when given), or with `name` NULL
+ the closing boundary, for a client connection made with
+ LCCSCF_HTTP_MULTIPART_MIME. Returns non-zero when the buffer filled up.
+ */
+int lws_client_http_multipart(struct lws *wsi,
+                              const char *name,
+                              const char *filename,
+                              const char *content_type,
+                              char **p,
+                              char *end);
+
+/*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
  default vhost with its listening socket). NULL on failure.
  */

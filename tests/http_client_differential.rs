@@ -2,7 +2,8 @@
 //! Debian's headers, runs the same requests on Debian's library and on
 //! ours against a small local HTTP server; the callback traces must match.
 //! Covers GET, POST with a body from CLIENT_HTTP_WRITEABLE, a chunked
-//! response, a redirect, a 404, and a 100 MiB body checked by hash.
+//! response, a redirect, a 404, a multipart/form-data POST, and a 100 MiB
+//! body checked by hash.
 
 mod common;
 
@@ -37,6 +38,16 @@ fn serve_one(mut s: TcpStream) {
     }
     let mut body = vec![0u8; clen];
     let _ = r.read_exact(&mut body);
+    if path == "/multipart" {
+        // no length: the body ends with the closing boundary
+        let mut b = [0u8; 1];
+        while !body.ends_with(b"--\r\n") || body.len() < 20 {
+            match r.read(&mut b) {
+                Ok(1) => body.push(b[0]),
+                _ => break,
+            }
+        }
+    }
     let _ = match path.as_str() {
         "/get" => s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\nhello from get"),
         "/post" => {
@@ -48,6 +59,16 @@ fn serve_one(mut s: TcpStream) {
         "/chunked" => s.write_all(
             b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nhello \r\n8\r\nchunked \r\n5\r\nworld\r\n0\r\n\r\n",
         ),
+        "/multipart" => {
+            // the boundary is random: answer with what does not depend on it
+            let text = String::from_utf8_lossy(&body).into_owned();
+            let parts = text.matches("Content-Disposition: form-data").count();
+            let ok = text.contains("name=\"text\"\r\n\r\nhello\r\n--")
+                && text.contains("name=\"file\"; filename=\"a.txt\"\r\nContent-Type: text/plain\r\n\r\nfile body\r\n--")
+                && text.ends_with("--\r\n");
+            let reply = format!("len={} parts={parts} ok={ok}", body.len());
+            s.write_all(format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{reply}", reply.len()).as_bytes())
+        }
         "/redirect" => s.write_all(b"HTTP/1.1 302 Found\r\nLocation: /get\r\nContent-Length: 0\r\n\r\n"),
         "/big" => {
             let _ = s.write_all(format!("HTTP/1.1 200 OK\r\nContent-Length: {BIG}\r\n\r\n").as_bytes());

@@ -174,3 +174,74 @@ pub unsafe extern "C" fn lws_set_proxy(
         }
     })
 }
+
+/// Writes at `*p` the start of a multipart/form-data part named `name`
+/// (with `filename` and `content_type` when given), or with `name` NULL
+/// the closing boundary, for a client connection made with
+/// LCCSCF_HTTP_MULTIPART_MIME. Returns non-zero when the buffer filled up.
+#[no_mangle]
+pub unsafe extern "C" fn lws_client_http_multipart(
+    wsi: *mut lws,
+    name: *const c_char,
+    filename: *const c_char,
+    content_type: *const c_char,
+    p: *mut *mut c_char,
+    end: *mut c_char,
+) -> c_int {
+    ffi_boundary!("lws_client_http_multipart", {
+        // SAFETY: caller contract.
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return 1;
+        };
+        let Some(boundary) = w.multipart_boundary.borrow().clone() else {
+            log::err(
+                "lws_client_http_multipart: connection not made with LCCSCF_HTTP_MULTIPART_MIME",
+            );
+            return 1;
+        };
+        if p.is_null() || end.is_null() {
+            return 1;
+        }
+        let s = |c: *const c_char| {
+            // SAFETY: C strings from the caller.
+            (!c.is_null()).then(|| {
+                unsafe { std::ffi::CStr::from_ptr(c) }
+                    .to_string_lossy()
+                    .into_owned()
+            })
+        };
+        let text = match s(name) {
+            None => format!("\r\n--{boundary}--\r\n"),
+            Some(n) => {
+                let mut t = String::new();
+                if w.multipart_started.replace(true) {
+                    t.push_str("\r\n");
+                }
+                t.push_str(&format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{n}\""
+                ));
+                if let Some(f) = s(filename) {
+                    t.push_str(&format!("; filename=\"{f}\""));
+                }
+                if let Some(ct) = s(content_type) {
+                    t.push_str(&format!("\r\nContent-Type: {ct}"));
+                }
+                t.push_str("\r\n\r\n");
+                t
+            }
+        };
+        // SAFETY: *p..end is the caller's buffer; we copy what fits, leaving
+        // room for a NUL like snprintf would.
+        unsafe {
+            let room = (end as usize).saturating_sub(*p as usize);
+            if room == 0 {
+                return 1;
+            }
+            let n = text.len().min(room - 1);
+            std::ptr::copy_nonoverlapping(text.as_ptr(), *p as *mut u8, n);
+            *(*p).add(n) = 0;
+            *p = (*p).add(if text.len() >= room { room } else { n });
+            (*p == end) as c_int
+        }
+    })
+}

@@ -29,6 +29,8 @@ pub(crate) struct ClientHs {
     pub version: c_int,
     /// Set for a plain HTTP client (the connect info's method).
     pub method: Option<String>,
+    /// LCCSCF_HTTP_MULTIPART_MIME: the body is multipart/form-data.
+    pub multipart: bool,
     /// The CONNECT request when going through the vhost's HTTP proxy.
     pub proxy_connect: Option<String>,
 }
@@ -53,6 +55,7 @@ fn opt_string(p: *const c_char) -> Option<String> {
 }
 
 const LCCSCF_HTTP_NO_FOLLOW_REDIRECT: c_int = 4096;
+const LCCSCF_HTTP_MULTIPART_MIME: c_int = 1024;
 
 /// Fills `buf` from the kernel's random source.
 pub(crate) fn random_bytes(buf: &mut [u8]) {
@@ -167,6 +170,7 @@ impl Context {
             resp: Vec::new(),
             method,
             proxy_connect,
+            multipart: i.ssl_connection & LCCSCF_HTTP_MULTIPART_MIME != 0,
             version: if i.ietf_version_or_minus_one <= 0 {
                 13
             } else {
@@ -344,6 +348,20 @@ impl Wsi {
             if let Some(o) = &c.origin {
                 r.push_str(&format!("Origin: http://{o}\r\n"));
             }
+            if c.multipart && c.method.is_some() {
+                // a random boundary for lws_client_http_multipart parts
+                let mut raw = [0u8; 10];
+                random_bytes(&mut raw);
+                // lws keeps 12 characters of it (its buffer holds three
+                // base64 groups)
+                let mut b = base64::engine::general_purpose::STANDARD.encode(raw);
+                b.truncate(12);
+                r.push_str(&format!(
+                    "content-type: multipart/form-data; boundary=\"{b}\"\r\n"
+                ));
+                *self.multipart_boundary.borrow_mut() = Some(b);
+                self.client_body_pending.set(true);
+            }
             if c.method.is_some() {
                 // one request per connection, as lws without pipelining
                 r.push_str("connection: close\r\n");
@@ -382,6 +400,13 @@ impl Wsi {
         self.state.set(WsiState::ClientHandshake);
         if self.send_raw(&req).is_err() {
             self.client_fail("write failed");
+            return;
+        }
+        if self.client_body_pending.get() {
+            // the request body comes from CLIENT_HTTP_WRITEABLE, before any
+            // answer is read (as lws: writable right after the request)
+            self.want_write.set(true);
+            self.ctx().deliver_writeable(self);
         }
     }
 

@@ -125,6 +125,10 @@ pub struct Wsi {
     pub(crate) http_pieces: RefCell<std::collections::VecDeque<Vec<u8>>>,
     pub(crate) client_body_pending: Cell<bool>,
     pub(crate) no_follow_redirect: Cell<bool>,
+    /// Multipart request bodies: the boundary, and whether a part was
+    /// already started.
+    pub(crate) multipart_boundary: RefCell<Option<String>>,
+    pub(crate) multipart_started: Cell<bool>,
     /// Keepalive (retry_and_idle_policy): seconds without a pong before a
     /// ping and before hanging up, the next check, and whether it hangs up.
     pub(crate) validity: Cell<(u16, u16)>,
@@ -203,6 +207,8 @@ impl Wsi {
             http_pieces: RefCell::new(std::collections::VecDeque::new()),
             client_body_pending: Cell::new(false),
             no_follow_redirect: Cell::new(false),
+            multipart_boundary: RefCell::new(None),
+            multipart_started: Cell::new(false),
             parent: Cell::new(std::ptr::null()),
             validity: Cell::new(ctx.default_validity),
             validity_at: Cell::new(None),
