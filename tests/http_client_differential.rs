@@ -135,6 +135,12 @@ fn http_client_traces_match_debian() {
             d.contains("cb 47"),
             "{scenario}: Debian's trace has no completion:\n{d}"
         );
+        if scenario == "multipart" {
+            assert!(
+                d.contains("parts=2 ok=true"),
+                "multipart body not as expected:\n{d}"
+            );
+        }
         if scenario == "chunked" {
             // how many RECEIVE_CLIENT_HTTP notifications a chunked body
             // takes depends on reads; the data and the rest must match
