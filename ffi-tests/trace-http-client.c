@@ -1,6 +1,6 @@
 /*
  * HTTP client trace: logs every callback of one request.
- *   trace-http-client get|post|chunked|redirect|404|big|multipart PORT
+ *   trace-http-client get|post|chunked|redirect|404|big|multipart|reset PORT
  * Built against Debian's headers and run on Debian's library and on ours;
  * the traces must match. "big" prints only the body length and checksum.
  */
@@ -13,6 +13,12 @@ static int interrupted, posted;
 static unsigned long long total;
 static unsigned int sum = 2166136261u;
 static const char *scenario;
+static int port_g;
+
+/* exported by libwebsockets.so.17 but not declared in 4.1.6's headers */
+struct lws *
+lws_client_reset(struct lws **wsi, int ssl, const char *address, int port,
+		 const char *path, const char *host, char weak);
 
 static int
 cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -47,6 +53,13 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		break;
 	case LWS_CALLBACK_ESTABLISHED_CLIENT_HTTP:
 		printf(" status=%d", (int)lws_http_client_http_response(wsi));
+		if (!strcmp(scenario, "reset") && !posted) {
+			struct lws *w = wsi;
+
+			posted = 1;
+			printf(" reset=%s", lws_client_reset(&w, 0, "127.0.0.1",
+				port_g, "/get", "127.0.0.1", 0) ? "ok" : "null");
+		}
 		break;
 	case LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER:
 		if (!strcmp(scenario, "post")) {
@@ -142,6 +155,7 @@ int main(int argc, char **argv)
 	i.context = context;
 	i.address = "127.0.0.1";
 	i.port = atoi(argv[2]);
+	port_g = i.port;
 	snprintf(path, sizeof path, "/%s", scenario);
 	i.path = path;
 	i.host = i.address;

@@ -1743,6 +1743,20 @@ int lws_client_http_multipart(struct lws *wsi,
                               char *end);
 
 /*
+ Moves the client connection `*pwsi` to a new server (address, port,
+ path, host header), keeping the wsi and its method: the current
+ connection is dropped and a new one made. At most three times per
+ connection. Returns the wsi, or NULL.
+ */
+struct lws *lws_client_reset(struct lws **pwsi,
+                             int ssl,
+                             const char *address,
+                             int port,
+                             const char *path,
+                             const char *host,
+                             char weak);
+
+/*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
  default vhost with its listening socket). NULL on failure.
  */

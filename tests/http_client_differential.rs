@@ -2,8 +2,8 @@
 //! Debian's headers, runs the same requests on Debian's library and on
 //! ours against a small local HTTP server; the callback traces must match.
 //! Covers GET, POST with a body from CLIENT_HTTP_WRITEABLE, a chunked
-//! response, a redirect, a 404, a multipart/form-data POST, and a 100 MiB
-//! body checked by hash.
+//! response, a redirect, a 404, a multipart/form-data POST,
+//! lws_client_reset to another path, and a 100 MiB body checked by hash.
 
 mod common;
 
@@ -49,7 +49,7 @@ fn serve_one(mut s: TcpStream) {
         }
     }
     let _ = match path.as_str() {
-        "/get" => s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\nhello from get"),
+        "/reset" | "/get" => s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\nhello from get"),
         "/post" => {
             let mut out = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\ngot ", 4 + body.len()).into_bytes();
             out.extend_from_slice(&body);

@@ -245,3 +245,73 @@ pub unsafe extern "C" fn lws_client_http_multipart(
         }
     })
 }
+
+/// Moves the client connection `*pwsi` to a new server (address, port,
+/// path, host header), keeping the wsi and its method: the current
+/// connection is dropped and a new one made. At most three times per
+/// connection. Returns the wsi, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn lws_client_reset(
+    pwsi: *mut *mut lws,
+    ssl: c_int,
+    address: *const c_char,
+    port: c_int,
+    path: *const c_char,
+    host: *const c_char,
+    weak: c_char,
+) -> *mut lws {
+    ffi_boundary!("lws_client_reset", {
+        let _ = weak;
+        if pwsi.is_null() || address.is_null() {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: caller contract.
+        let Some(w) = (unsafe { wsi_ref(*pwsi) }).and_then(|w| w.rc()) else {
+            return std::ptr::null_mut();
+        };
+        if !w.is_client.get() || w.client.borrow().is_none() {
+            log::err("lws_client_reset: not a client connection");
+            return std::ptr::null_mut();
+        }
+        if ssl != 0 {
+            log::err("lws_client_reset: TLS client connections are not supported yet");
+            return std::ptr::null_mut();
+        }
+        let redirects = w.redirects.get();
+        if redirects >= 3 {
+            log::err("lws_client_reset: Too many redirects");
+            return std::ptr::null_mut();
+        }
+        w.redirects.set(redirects + 1);
+        let Ok(port) = u16::try_from(port) else {
+            return std::ptr::null_mut();
+        };
+        // SAFETY: C strings from the caller.
+        let s = |p: *const c_char| {
+            unsafe { std::ffi::CStr::from_ptr(p) }
+                .to_string_lossy()
+                .into_owned()
+        };
+        let address = s(address);
+        let mut path = if path.is_null() {
+            "/".to_string()
+        } else {
+            s(path)
+        };
+        if !path.starts_with('/') {
+            path.insert(0, '/');
+        }
+        let host_hdr = if host.is_null() {
+            address.clone()
+        } else {
+            s(host)
+        };
+        match w.client_reconnect(&address, port, path, host_hdr, false) {
+            Ok(()) => w.as_c(),
+            Err(e) => {
+                log::err(&format!("lws_client_reset: {e}"));
+                std::ptr::null_mut()
+            }
+        }
+    })
+}

@@ -654,7 +654,8 @@ impl Wsi {
         self.http_status.set(head.status);
         self.resp_body.set(body);
         *self.chunk_dec.borrow_mut() = Default::default();
-        self.client.borrow_mut().take();
+        // the request stays known: lws_client_reset may reuse it
+
         self.set_timeout(0, 0);
         let null = std::ptr::null_mut();
         if self.dispatch(cb::CLIENT_FILTER_PRE_ESTABLISH, null, null, 0) != 0 {
@@ -675,7 +676,7 @@ impl Wsi {
     fn client_redirect(self: &Rc<Self>, status: u16, loc: &str) {
         let redirects = self.redirects.get() + 1;
         self.redirects.set(redirects);
-        if redirects > 4 {
+        if redirects > 3 {
             self.client_fail("HS: Redirect failed");
             return;
         }
@@ -726,45 +727,47 @@ impl Wsi {
             };
             (peer.ip().to_string(), peer.port(), path)
         };
-        let addr = match (host.as_str(), port)
+        let host_hdr = if port == 80 {
+            host.clone()
+        } else {
+            format!("{host}:{port}")
+        };
+        if let Err(e) = self.client_reconnect(&host, port, path, host_hdr, status == 303) {
+            self.client_fail(e);
+        }
+    }
+
+    /// Moves this client wsi to a new connection (redirects,
+    /// lws_client_reset): the protocol is dropped, the socket replaced,
+    /// the protocol bound again, and the handshake starts once connected.
+    pub(crate) fn client_reconnect(
+        self: &Rc<Self>,
+        host: &str,
+        port: u16,
+        path: String,
+        host_hdr: String,
+        to_get: bool,
+    ) -> Result<(), &'static str> {
+        let addr = (host, port)
             .to_socket_addrs()
             .ok()
             .and_then(|mut a| a.next())
-        {
-            Some(a) => a,
-            None => {
-                self.client_fail("HS: URI did not parse");
-                return;
-            }
-        };
-        let stream = match mio::net::TcpStream::connect(addr) {
-            Ok(s) => s,
-            Err(_) => {
-                self.client_fail("HS: Redirect failed");
-                return;
-            }
-        };
+            .ok_or("HS: URI did not parse")?;
+        let stream = mio::net::TcpStream::connect(addr).map_err(|_| "HS: Redirect failed")?;
         let _ = stream.set_nodelay(true);
         self.unbind();
         let ctx = self.ctx();
         ctx.remove_wsi(self);
         *self.sock.borrow_mut() = Sock::Stream(stream);
         self.peer_hup.set(false);
-        if ctx.insert_wsi(self).is_err() {
-            self.client_fail("HS: Redirect failed");
-            return;
-        }
+        ctx.insert_wsi(self).map_err(|_| "HS: Redirect failed")?;
         {
             let mut c = self.client.borrow_mut();
             if let Some(c) = c.as_mut() {
-                c.host = if port == 80 {
-                    host.clone()
-                } else {
-                    format!("{host}:{port}")
-                };
+                c.host = host_hdr;
                 c.path = path;
                 c.resp.clear();
-                if status == 303 {
+                if to_get {
                     c.method = Some("GET".into());
                 }
             }
@@ -773,6 +776,7 @@ impl Wsi {
         self.state.set(WsiState::ClientConnecting);
         self.bind_protocol(self.protocol.get());
         self.bound.set(true);
+        let null = std::ptr::null_mut();
         self.dispatch(cb::CLIENT_HTTP_BIND_PROTOCOL, null, null, 0);
         let secs = match self.vhost().connect_timeout_secs {
             0 => 20,
@@ -782,6 +786,7 @@ impl Wsi {
             super::wsi::PENDING_TIMEOUT_AWAITING_CONNECT_ACK,
             secs as i32,
         );
+        Ok(())
     }
 
     /// Response body bytes: decoded into pieces the user collects with
