@@ -1,6 +1,6 @@
 /*
  * HTTP client trace: logs every callback of one request.
- *   trace-http-client get|post|chunked|redirect|404|big|multipart|reset PORT
+ *   trace-http-client get|post|chunked|redirect|404|big|multipart|reset|urlencoded PORT
  * Built against Debian's headers and run on Debian's library and on ours;
  * the traces must match. "big" prints only the body length and checksum.
  */
@@ -163,6 +163,10 @@ int main(int argc, char **argv)
 	i.method = !strcmp(scenario, "post") || !strcmp(scenario, "multipart") ? "POST" : "GET";
 	if (!strcmp(scenario, "multipart"))
 		i.ssl_connection |= LCCSCF_HTTP_MULTIPART_MIME;
+	if (!strcmp(scenario, "urlencoded")) {
+		i.method = "POST";
+		i.ssl_connection |= LCCSCF_HTTP_X_WWW_FORM_URLENCODED;
+	}
 	i.protocol = protocols[0].name;
 	printf("connect=%s\n", lws_client_connect_via_info(&i) ? "ok" : "null");
 	while (n >= 0 && !interrupted)

@@ -50,7 +50,7 @@ fn serve_one(mut s: TcpStream) {
     }
     let _ = match path.as_str() {
         "/reset" | "/get" => s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\nhello from get"),
-        "/post" => {
+        "/post" | "/urlencoded" => {
             let mut out = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\ngot ", 4 + body.len()).into_bytes();
             out.extend_from_slice(&body);
             s.write_all(&out)

@@ -56,6 +56,7 @@ fn opt_string(p: *const c_char) -> Option<String> {
 
 const LCCSCF_HTTP_NO_FOLLOW_REDIRECT: c_int = 4096;
 const LCCSCF_HTTP_MULTIPART_MIME: c_int = 1024;
+const LCCSCF_HTTP_X_WWW_FORM_URLENCODED: c_int = 2048;
 
 /// Fills `buf` from the kernel's random source.
 pub(crate) fn random_bytes(buf: &mut [u8]) {
@@ -195,6 +196,8 @@ impl Context {
         }
         w.no_follow_redirect
             .set(i.ssl_connection & LCCSCF_HTTP_NO_FOLLOW_REDIRECT != 0);
+        w.form_urlencoded
+            .set(!i.method.is_null() && i.ssl_connection & LCCSCF_HTTP_X_WWW_FORM_URLENCODED != 0);
         if !i.userdata.is_null() {
             w.user_space.set(i.userdata);
             w.user_external.set(true);
@@ -396,6 +399,14 @@ impl Wsi {
         }
         let used = (p as usize).saturating_sub(start).min(room);
         req.extend_from_slice(&buf[..used]);
+        if self.form_urlencoded.get() {
+            // as 4.1.6 through its public API: the form's length is not
+            // known to the library, so it announces an empty body
+            req.extend_from_slice(
+                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\n",
+            );
+            self.client_body_pending.set(true);
+        }
         req.extend_from_slice(b"\r\n");
         self.state.set(WsiState::ClientHandshake);
         if self.send_raw(&req).is_err() {

@@ -129,6 +129,8 @@ pub struct Wsi {
     /// already started.
     pub(crate) multipart_boundary: RefCell<Option<String>>,
     pub(crate) multipart_started: Cell<bool>,
+    /// LCCSCF_HTTP_X_WWW_FORM_URLENCODED.
+    pub(crate) form_urlencoded: Cell<bool>,
     /// Keepalive (retry_and_idle_policy): seconds without a pong before a
     /// ping and before hanging up, the next check, and whether it hangs up.
     pub(crate) validity: Cell<(u16, u16)>,
@@ -209,6 +211,7 @@ impl Wsi {
             no_follow_redirect: Cell::new(false),
             multipart_boundary: RefCell::new(None),
             multipart_started: Cell::new(false),
+            form_urlencoded: Cell::new(false),
             parent: Cell::new(std::ptr::null()),
             validity: Cell::new(ctx.default_validity),
             validity_at: Cell::new(None),
