@@ -3,7 +3,8 @@
 //! ours against a small local HTTP server; the callback traces must match.
 //! Covers GET, POST with a body from CLIENT_HTTP_WRITEABLE, a chunked
 //! response, a redirect, a 404, a multipart/form-data POST,
-//! lws_client_reset to another path, and a 100 MiB body checked by hash.
+//! lws_client_reset to another path, a form-urlencoded POST, keep-warm
+//! idling of a finished connection, and a 100 MiB body checked by hash.
 
 mod common;
 
@@ -50,6 +51,15 @@ fn serve_one(mut s: TcpStream) {
     }
     let _ = match path.as_str() {
         "/reset" | "/get" => s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 14\r\n\r\nhello from get"),
+        "/warm" => {
+            // keep the connection open: the client closes it after keep-warm
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nwarm");
+            // (at most 3 s: Debian's library waits for our close after its own)
+            s.set_read_timeout(Some(Duration::from_secs(3))).ok();
+            let mut b = [0u8; 64];
+            while matches!(r.read(&mut b), Ok(n) if n > 0) {}
+            Ok(())
+        }
         "/post" | "/urlencoded" => {
             let mut out = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\ngot ", 4 + body.len()).into_bytes();
             out.extend_from_slice(&body);
@@ -128,6 +138,10 @@ fn http_client_traces_match_debian() {
         ("redirect", 2),
         ("404", 1),
         ("big", 1),
+        ("multipart", 1),
+        ("reset", 2),
+        ("urlencoded", 1),
+        ("warm", 1),
     ] {
         let d = trace(&bin, &deb, scenario, conns);
         let o = trace(&bin, &our_lib_dir(), scenario, conns);
@@ -135,6 +149,9 @@ fn http_client_traces_match_debian() {
             d.contains("cb 47"),
             "{scenario}: Debian's trace has no completion:\n{d}"
         );
+        if scenario == "warm" {
+            assert!(d.contains("warm_ok=1"), "Debian did not keep warm:\n{d}");
+        }
         if scenario == "multipart" {
             assert!(
                 d.contains("parts=2 ok=true"),

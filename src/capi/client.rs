@@ -293,14 +293,13 @@ pub unsafe extern "C" fn lws_client_reset(
                 .into_owned()
         };
         let address = s(address);
-        let mut path = if path.is_null() {
+        // 4.1.6 always puts a '/' before the given path, even one that
+        // starts with '/'; programs written for it pass paths without one.
+        let path = if path.is_null() {
             "/".to_string()
         } else {
-            s(path)
+            format!("/{}", s(path))
         };
-        if !path.starts_with('/') {
-            path.insert(0, '/');
-        }
         let host_hdr = if host.is_null() {
             address.clone()
         } else {

@@ -108,6 +108,13 @@ impl Context {
         if i.ssl_connection & 1 != 0 {
             return Err("TLS client connections are not supported yet".into());
         }
+        // Like 4.1.6, a finished GET/POST/PUT connection idles this long
+        // before closing; other methods close at once.
+        let keep_warm = match method.as_deref() {
+            Some("GET" | "POST" | "PUT") if i.keep_warm_secs != 0 => i.keep_warm_secs,
+            Some("GET" | "POST" | "PUT") => 5,
+            _ => 0,
+        };
         let mut proxy_connect = None;
         let sock = if let Some(path) = address.strip_prefix('+') {
             // "+/path" (or "+@name" for the abstract namespace) is a unix
@@ -196,6 +203,7 @@ impl Context {
         }
         w.no_follow_redirect
             .set(i.ssl_connection & LCCSCF_HTTP_NO_FOLLOW_REDIRECT != 0);
+        w.keep_warm_secs.set(keep_warm);
         w.form_urlencoded
             .set(!i.method.is_null() && i.ssl_connection & LCCSCF_HTTP_X_WWW_FORM_URLENCODED != 0);
         if !i.userdata.is_null() {
@@ -678,7 +686,11 @@ impl Wsi {
             self.close_now(true);
             return;
         }
-        self.client_body_input(&rest);
+        // lws_client_reset from the callback moved the wsi on: this
+        // response's body is not for it
+        if self.state.get() == WsiState::ClientHttpBody {
+            self.client_body_input(&rest);
+        }
     }
 
     /// Follows a redirect on the same wsi, as lws does: CLIENT_HTTP_REDIRECT
@@ -771,6 +783,10 @@ impl Wsi {
         ctx.remove_wsi(self);
         *self.sock.borrow_mut() = Sock::Stream(stream);
         self.peer_hup.set(false);
+        self.peer_eof.set(false);
+        // nothing of the old response reaches the new one
+        self.http_pieces.borrow_mut().clear();
+        self.rx_stash.borrow_mut().clear();
         ctx.insert_wsi(self).map_err(|_| "HS: Redirect failed")?;
         {
             let mut c = self.client.borrow_mut();
@@ -865,8 +881,15 @@ impl Wsi {
             && self.state.get() == WsiState::ClientHttpBody
         {
             self.state.set(WsiState::ClientHttpDone);
-            self.dispatch(cb::COMPLETED_CLIENT_HTTP, null, null, 0);
-            self.close_now(true);
+            let warm = self.keep_warm_secs.get();
+            if self.dispatch(cb::COMPLETED_CLIENT_HTTP, null, null, 0) != 0
+                || warm == 0
+                || self.peer_eof.get()
+            {
+                self.close_now(true);
+            } else if self.state.get() == WsiState::ClientHttpDone {
+                self.set_timeout(super::wsi::PENDING_TIMEOUT_CLIENT_CONN_IDLE, warm as i32);
+            }
         }
     }
 

@@ -131,6 +131,8 @@ pub struct Wsi {
     pub(crate) multipart_started: Cell<bool>,
     /// LCCSCF_HTTP_X_WWW_FORM_URLENCODED.
     pub(crate) form_urlencoded: Cell<bool>,
+    /// Seconds a finished HTTP client connection idles before closing.
+    pub(crate) keep_warm_secs: Cell<u16>,
     /// Keepalive (retry_and_idle_policy): seconds without a pong before a
     /// ping and before hanging up, the next check, and whether it hangs up.
     pub(crate) validity: Cell<(u16, u16)>,
@@ -212,6 +214,7 @@ impl Wsi {
             multipart_boundary: RefCell::new(None),
             multipart_started: Cell::new(false),
             form_urlencoded: Cell::new(false),
+            keep_warm_secs: Cell::new(0),
             parent: Cell::new(std::ptr::null()),
             validity: Cell::new(ctx.default_validity),
             validity_at: Cell::new(None),
@@ -798,6 +801,16 @@ impl Wsi {
                 std::ptr::null_mut(),
                 0,
             );
+        } else if matches!(st, WsiState::ClientHttpBody | WsiState::ClientHttpDone) {
+            // 4.1.6 tells an established HTTP client it closed even when
+            // the context is going away (e.g. one idling in keep-warm).
+            self.drop_protocol_in(st);
+            self.dispatch(
+                cb::CLOSED_CLIENT_HTTP,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            );
         }
         if st != WsiState::Pseudo {
             self.dispatch(
@@ -840,6 +853,7 @@ pub(crate) fn log_io_err(what: &str, e: &io::Error) {
     log::info(&format!("{what}: {e}"));
 }
 pub(crate) const PENDING_TIMEOUT_HTTP_CONTENT: c_int = 10;
+pub(crate) const PENDING_TIMEOUT_CLIENT_CONN_IDLE: c_int = 27;
 pub(crate) const PENDING_TIMEOUT_AWAITING_CONNECT_ACK: c_int = 4;
 
 impl Wsi {
