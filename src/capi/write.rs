@@ -49,6 +49,7 @@ pub unsafe extern "C" fn lws_write(
         let base = wp & 0x1f;
         let fin = wp & LWS_WRITE_NO_FIN == 0;
         let st = w.state.get();
+        let mut ret = len;
         let r = match (st, base) {
             (WsiState::Ws, LWS_WRITE_TEXT | LWS_WRITE_BINARY | LWS_WRITE_CONTINUATION) => {
                 let op = match base {
@@ -76,6 +77,9 @@ pub unsafe extern "C" fn lws_write(
                 if base == LWS_WRITE_CLOSE {
                     w.state.set(WsiState::WsClosing);
                 }
+                // 4.1.6 counts a control frame's header (and mask) in what
+                // it returns
+                ret = len + 2 + if w.is_client.get() { 4 } else { 0 };
                 if buf.is_null() {
                     w.send_frame_owned(true, op, &[])
                 } else {
@@ -111,7 +115,7 @@ pub unsafe extern "C" fn lws_write(
             }
         };
         match r {
-            Ok(()) => len as c_int,
+            Ok(()) => ret as c_int,
             Err(e) => {
                 log::info(&format!("lws_write: {e}"));
                 if let Some(rc) = w.rc() {

@@ -85,6 +85,29 @@ impl Context {
     /// without async DNS), starts a non-blocking connect and returns the
     /// new wsi. Failures before the connect starts return Err with no
     /// callback, as in lws.
+    /// 4.1.6 has initialised the protocols and bound the new wsi before
+    /// name resolution fails; then it drops the wsi with no more callbacks.
+    fn client_unresolved(&self, vh: &Rc<crate::net::Vhost>, i: &lws_client_connect_info) {
+        let vhs = self.vhosts.borrow().clone();
+        for v in vhs {
+            self.init_vhost_protocols(&v);
+        }
+        let w = Rc::new(Wsi::new(self, vh, Sock::None, WsiState::ClientFailed));
+        w.is_client.set(true);
+        if !i.userdata.is_null() {
+            w.user_space.set(i.userdata);
+            w.user_external.set(true);
+        }
+        let local = opt_string(i.local_protocol_name).or_else(|| opt_string(i.protocol));
+        let named = local.and_then(|n| super::http::protocol_index(&vh.protocols, n.as_bytes()));
+        w.bind_protocol(named.unwrap_or(0));
+        if named.is_some() {
+            let null = std::ptr::null_mut();
+            w.dispatch(cb::CLIENT_HTTP_BIND_PROTOCOL, null, null, 0);
+        }
+        w.free_user_space();
+    }
+
     pub(crate) fn client_connect(&self, i: &lws_client_connect_info) -> Result<Rc<Wsi>, String> {
         let vh = if i.vhost.is_null() {
             self.vhosts.borrow().first().cloned()
@@ -146,9 +169,13 @@ impl Context {
             };
             let addrs: Vec<SocketAddr> = match (address.as_str(), port).to_socket_addrs() {
                 Ok(a) => a.collect(),
-                Err(e) => return Err(format!("getaddrinfo failed: {e}")),
+                Err(e) => {
+                    self.client_unresolved(&vh, i);
+                    return Err(format!("getaddrinfo failed: {e}"));
+                }
             };
             let Some(addr) = addrs.first().copied() else {
+                self.client_unresolved(&vh, i);
                 return Err("no address found".into());
             };
             let stream = connect_from(addr, opt_string(i.iface).as_deref())
@@ -215,10 +242,8 @@ impl Context {
         // the local protocol: local_protocol_name, else the offered
         // subprotocol when it names one of ours, else protocols[0]
         let local = opt_string(i.local_protocol_name).or_else(|| opt_string(i.protocol));
-        let idx = local
-            .and_then(|n| super::http::protocol_index(&vh.protocols, n.as_bytes()))
-            .unwrap_or(0);
-        w.bind_protocol(idx);
+        let named = local.and_then(|n| super::http::protocol_index(&vh.protocols, n.as_bytes()));
+        w.bind_protocol(named.unwrap_or(0));
         if !i.pwsi.is_null() {
             // SAFETY: the caller's out-pointer, set before any callback
             unsafe { *i.pwsi = w.as_c() };
@@ -233,7 +258,11 @@ impl Context {
         }
         w.bound.set(true);
         let null = std::ptr::null_mut();
-        w.dispatch(cb::CLIENT_HTTP_BIND_PROTOCOL, null, null, 0);
+        // 4.1.6 announces the binding only for a protocol found by name;
+        // otherwise the wsi silently starts on protocols[0]
+        if named.is_some() {
+            w.dispatch(cb::CLIENT_HTTP_BIND_PROTOCOL, null, null, 0);
+        }
         w.dispatch(cb::SERVER_NEW_CLIENT_INSTANTIATED, null, null, 0);
         let secs = if vh.connect_timeout_secs == 0 {
             20
@@ -473,6 +502,18 @@ impl Wsi {
             self.client_http_response(head, rest);
             return;
         }
+        // the response headers are readable (lws_hdr_*) until the filter
+        // callback has run, as in 4.1.6
+        let table = {
+            let c = self.client.borrow();
+            let mut hdrs = [httparse::EMPTY_HEADER; 64];
+            let mut r = httparse::Response::new(&mut hdrs);
+            match c.as_ref().map(|c| r.parse(&c.resp)) {
+                Some(Ok(_)) => Some(header_table(&http_head(&r))),
+                _ => None,
+            }
+        };
+        *self.hdrs.borrow_mut() = table;
         // lws tells the protocol a response head arrived before judging it
         if self.dispatch(
             cb::ESTABLISHED_CLIENT_HTTP,
@@ -491,16 +532,9 @@ impl Wsi {
                 return;
             }
         };
-        // the protocol the server chose, when it is one of ours
-        if let Some(p) = proto {
-            if let Some(i) = super::http::protocol_index(&self.vhost().protocols, p.as_bytes()) {
-                if i != self.protocol.get() && !self.user_external.get() {
-                    self.bind_protocol(i);
-                } else {
-                    self.protocol.set(i);
-                }
-            }
-        }
+        // 4.1.6 keeps a client on the protocol it was bound to at connect;
+        // the server's choice only has to be one of those offered
+        let _ = proto;
         if self.dispatch(
             cb::CLIENT_FILTER_PRE_ESTABLISH,
             std::ptr::null_mut(),
@@ -511,6 +545,7 @@ impl Wsi {
             self.client_fail("HS: Rejected by filter cb");
             return;
         }
+        self.hdrs.borrow_mut().take();
         let rest = {
             let mut c = self.client.borrow_mut();
             let c = c.take();
@@ -619,17 +654,23 @@ fn http_head(r: &httparse::Response) -> RespHead {
     }
 }
 
+/// A response head as the table lws_hdr_* reads.
+fn header_table(head: &RespHead) -> super::headers::HeaderTable {
+    let mut t = super::headers::HeaderTable::default();
+    for (n, v) in &head.headers {
+        match super::headers::header_token(n) {
+            Some(tok) => t.add(tok, v.trim_ascii()),
+            None => t.add_custom(n, v.trim_ascii()),
+        }
+    }
+    t
+}
+
 impl Wsi {
     /// A complete HTTP response head for a plain HTTP client: filter,
     /// ESTABLISHED_CLIENT_HTTP, then the body as it comes.
     fn client_http_response(self: &Rc<Self>, head: RespHead, rest: Vec<u8>) {
-        let mut t = super::headers::HeaderTable::default();
-        for (n, v) in &head.headers {
-            match super::headers::header_token(n) {
-                Some(tok) => t.add(tok, v.trim_ascii()),
-                None => t.add_custom(n, v.trim_ascii()),
-            }
-        }
+        let t = header_table(&head);
         let find = |name: &str| {
             head.headers
                 .iter()

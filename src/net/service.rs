@@ -277,6 +277,9 @@ impl Context {
         }
         if w.has_pending_tx() {
             match w.flush() {
+                // 4.1.6 gives a WebSocket connection a WRITEABLE turn once
+                // the rest of a partial write has gone out, asked for or not
+                Ok(true) if w.state.get() == WsiState::Ws => w.want_write.set(true),
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(e) => {
@@ -631,9 +634,10 @@ impl Context {
                         return;
                     }
                     if r == 0 {
-                        // echo the status code (RFC 6455 5.5.1)
+                        // echo the status code (RFC 6455 5.5.1), and the
+                        // reason with it as 4.1.6 does
                         let echo = match code {
-                            Some(c) => close::close_payload(c, b""),
+                            Some(c) => close::close_payload(c, &reason),
                             None => Vec::new(),
                         };
                         let _ = w.send_frame_owned(true, frame::OP_CLOSE, &echo);

@@ -453,7 +453,7 @@ impl Wsi {
         )
     }
 
-    fn free_user_space(&self) {
+    pub(crate) fn free_user_space(&self) {
         if self.user_allocated.replace(false) {
             // SAFETY: allocated with calloc in bind_protocol.
             unsafe { libc::free(self.user_space.replace(std::ptr::null_mut())) };
