@@ -85,23 +85,20 @@ impl Context {
     /// without async DNS), starts a non-blocking connect and returns the
     /// new wsi. Failures before the connect starts return Err with no
     /// callback, as in lws.
-    /// 4.1.6 has initialised the protocols and bound the new wsi before
-    /// name resolution fails; then it drops the wsi with no more callbacks.
-    fn client_unresolved(&self, vh: &Rc<crate::net::Vhost>, i: &lws_client_connect_info) {
+    fn init_all_protocols(&self) {
         let vhs = self.vhosts.borrow().clone();
         for v in vhs {
             self.init_vhost_protocols(&v);
         }
+    }
+
+    /// 4.1.6 has initialised the protocols and bound the new wsi before
+    /// name resolution fails; then it drops the wsi with no more callbacks.
+    fn client_unresolved(&self, vh: &Rc<crate::net::Vhost>, i: &lws_client_connect_info) {
+        self.init_all_protocols();
         let w = Rc::new(Wsi::new(self, vh, Sock::None, WsiState::ClientFailed));
         w.is_client.set(true);
-        if !i.userdata.is_null() {
-            w.user_space.set(i.userdata);
-            w.user_external.set(true);
-        }
-        let local = opt_string(i.local_protocol_name).or_else(|| opt_string(i.protocol));
-        let named = local.and_then(|n| super::http::protocol_index(&vh.protocols, n.as_bytes()));
-        w.bind_protocol(named.unwrap_or(0));
-        if named.is_some() {
+        if bind_local_protocol(&w, vh, i) {
             let null = std::ptr::null_mut();
             w.dispatch(cb::CLIENT_HTTP_BIND_PROTOCOL, null, null, 0);
         }
@@ -233,17 +230,9 @@ impl Context {
         w.keep_warm_secs.set(keep_warm);
         w.form_urlencoded
             .set(!i.method.is_null() && i.ssl_connection & LCCSCF_HTTP_X_WWW_FORM_URLENCODED != 0);
-        if !i.userdata.is_null() {
-            w.user_space.set(i.userdata);
-            w.user_external.set(true);
-        }
         self.insert_wsi(&w)
             .map_err(|e| format!("cannot register socket: {e}"))?;
-        // the local protocol: local_protocol_name, else the offered
-        // subprotocol when it names one of ours, else protocols[0]
-        let local = opt_string(i.local_protocol_name).or_else(|| opt_string(i.protocol));
-        let named = local.and_then(|n| super::http::protocol_index(&vh.protocols, n.as_bytes()));
-        w.bind_protocol(named.unwrap_or(0));
+        let named = bind_local_protocol(&w, &vh, i);
         if !i.pwsi.is_null() {
             // SAFETY: the caller's out-pointer, set before any callback
             unsafe { *i.pwsi = w.as_c() };
@@ -252,15 +241,10 @@ impl Context {
         // as lws: protocols get PROTOCOL_INIT before the first client
         // connection, which is bound (CLIENT_HTTP_BIND_PROTOCOL) and then
         // announced to its protocol
-        let vhs = self.vhosts.borrow().clone();
-        for v in vhs {
-            self.init_vhost_protocols(&v);
-        }
+        self.init_all_protocols();
         w.bound.set(true);
         let null = std::ptr::null_mut();
-        // 4.1.6 announces the binding only for a protocol found by name;
-        // otherwise the wsi silently starts on protocols[0]
-        if named.is_some() {
+        if named {
             w.dispatch(cb::CLIENT_HTTP_BIND_PROTOCOL, null, null, 0);
         }
         w.dispatch(cb::SERVER_NEW_CLIENT_INSTANTIATED, null, null, 0);
@@ -652,6 +636,25 @@ fn http_head(r: &httparse::Response) -> RespHead {
             .map(|h| (h.name.to_ascii_lowercase(), h.value.to_vec()))
             .collect(),
     }
+}
+
+/// Binds a new client wsi (with the caller's userdata) to its local
+/// protocol: local_protocol_name, else the offered subprotocol when it names
+/// one of ours, else protocols[0]. True when found by name: only then does
+/// 4.1.6 announce the binding with CLIENT_HTTP_BIND_PROTOCOL.
+fn bind_local_protocol(
+    w: &Rc<Wsi>,
+    vh: &Rc<crate::net::Vhost>,
+    i: &lws_client_connect_info,
+) -> bool {
+    if !i.userdata.is_null() {
+        w.user_space.set(i.userdata);
+        w.user_external.set(true);
+    }
+    let local = opt_string(i.local_protocol_name).or_else(|| opt_string(i.protocol));
+    let named = local.and_then(|n| super::http::protocol_index(&vh.protocols, n.as_bytes()));
+    w.bind_protocol(named.unwrap_or(0));
+    named.is_some()
 }
 
 /// A response head as the table lws_hdr_* reads.
