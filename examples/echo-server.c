@@ -230,6 +230,11 @@ main(int argc, const char **argv)
 	info.mounts = &mount;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
 		       LWS_SERVER_OPTION_DISABLE_IPV6;
+	/* --cert/--key: serve https:// and wss:// instead */
+	info.ssl_cert_filepath = lws_cmdline_option(argc, argv, "--cert");
+	info.ssl_private_key_filepath = lws_cmdline_option(argc, argv, "--key");
+	if (info.ssl_cert_filepath)
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 
 	context = lws_create_context(&info);
 	if (!context) {
@@ -237,7 +242,8 @@ main(int argc, const char **argv)
 		return 1;
 	}
 
-	printf("listening on http://127.0.0.1:%d/\n", port);
+	printf("listening on %s://127.0.0.1:%d/\n",
+	       info.ssl_cert_filepath ? "https" : "http", port);
 	fflush(stdout);
 
 	while (n >= 0 && !interrupted)

@@ -898,6 +898,11 @@ struct lws_state_manager;
 struct lws_vhost;
 
 /*
+ An X.509 certificate held for the lws_x509_* API.
+ */
+struct lws_x509_cert;
+
+/*
  An allocation arena (lws-lwsac.h; opaque). lws-rs has no `lwsac_*`
  functions, so only a pointer to a NULL `struct lwsac *` can be given to
  lws_spa_create_via_info(); it stays NULL.
@@ -1506,6 +1511,25 @@ struct lws_spa_create_info {
  `struct lws_spa_create_info`.
  */
 typedef struct lws_spa_create_info lws_spa_create_info_t;
+
+/*
+ Name results of `lws_tls_*_cert_info`: `name` may run past 64 bytes
+ when the caller passed a larger buffer.
+ */
+struct lws_tls_cert_info_ns {
+  int len;
+  char name[64];
+};
+
+/*
+ What `lws_tls_peer_cert_info` and friends fill in.
+ */
+union lws_tls_cert_info_results {
+  unsigned int verified;
+  time_t time;
+  unsigned int usage;
+  struct lws_tls_cert_info_ns ns;
+};
 
 /*
  Incremental base64 decoder state (`struct lws_b64state`).
@@ -2190,6 +2214,86 @@ const char *lws_spa_get_string(struct lws_spa *spa, int n);
  callback with LWS_UFS_CLOSE). Returns 0.
  */
 int lws_spa_destroy(struct lws_spa *spa);
+
+/*
+ Whether the connection uses TLS (LCCSCF_USE_SSL, as 4.1.6 reports it).
+ */
+int lws_is_ssl(struct lws *wsi);
+
+/*
+ The connection's OpenSSL `SSL *`, or NULL without TLS.
+ */
+lws_tls_conn *lws_get_ssl(struct lws *wsi);
+
+/*
+ Information from the peer's certificate. 0, or -1 without one.
+ */
+int lws_tls_peer_cert_info(struct lws *wsi,
+                           int type_,
+                           union lws_tls_cert_info_results *buf,
+                           size_t len);
+
+/*
+ Information from the vhost's own server certificate.
+ */
+int lws_tls_vhost_cert_info(struct lws_vhost *vhost,
+                            int type_,
+                            union lws_tls_cert_info_results *buf,
+                            size_t len);
+
+/*
+ Adds client TLS to an existing vhost (from the info's client fields).
+ */
+int lws_init_vhost_client_ssl(const struct lws_context_creation_info *info,
+                              struct lws_vhost *vhost);
+
+/*
+ Trusts one more DER certificate for the vhost's client connections.
+ */
+int lws_tls_client_vhost_extra_cert_mem(struct lws_vhost *vh, const uint8_t *der, size_t der_len);
+
+/*
+ New server certificate and key for every vhost created with these
+ paths (new connections use them).
+ */
+int lws_tls_cert_updated(struct lws_context *context,
+                         const char *certpath,
+                         const char *keypath,
+                         const char *mem_cert,
+                         size_t len_mem_cert,
+                         const char *mem_privkey,
+                         size_t len_mem_privkey);
+
+/*
+ Allocates an empty certificate object. 0 on success.
+ */
+int lws_x509_create(struct lws_x509_cert **x509);
+
+/*
+ Parses the (first) PEM certificate in `pem`. 0 on success.
+ */
+int lws_x509_parse_from_pem(struct lws_x509_cert *x509, const void *pem, size_t len);
+
+/*
+ Checks that `trusted` issued `x509` and, if given, the subject's
+ common name. 0 when it holds.
+ */
+int lws_x509_verify(struct lws_x509_cert *x509,
+                    struct lws_x509_cert *trusted,
+                    const char *common_name);
+
+/*
+ Information from a parsed certificate.
+ */
+int lws_x509_info(struct lws_x509_cert *x509,
+                  int type_,
+                  union lws_tls_cert_info_results *buf,
+                  size_t len);
+
+/*
+ Frees a certificate object and clears the caller's pointer.
+ */
+void lws_x509_destroy(struct lws_x509_cert **x509);
 
 /*
  Base64-encodes `in_len` bytes into `out` (NUL-terminated). Returns the

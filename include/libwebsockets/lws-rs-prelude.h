@@ -210,6 +210,11 @@ typedef int64_t lws_usec_t;
 typedef unsigned long long lws_filepos_t;
 typedef long long lws_fileofs_t;
 typedef uint32_t lws_fop_flags_t;
+#if defined(LWS_RS_HAVE_OPENSSL_HEADERS)
+typedef SSL lws_tls_conn;
+#else
+typedef void lws_tls_conn;
+#endif
 #define LWS_SET_TIMER_USEC_CANCEL ((lws_usec_t)-1ll)
 #define LWS_USEC_PER_SEC ((lws_usec_t)1000000)
 #define LWS_ILLEGAL_HTTP_CONTENT_LEN ((lws_filepos_t)-1ll)

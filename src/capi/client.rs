@@ -273,10 +273,6 @@ pub unsafe extern "C" fn lws_client_reset(
             log::err("lws_client_reset: not a client connection");
             return std::ptr::null_mut();
         }
-        if ssl != 0 {
-            log::err("lws_client_reset: TLS client connections are not supported yet");
-            return std::ptr::null_mut();
-        }
         let redirects = w.redirects.get();
         if redirects >= 3 {
             log::err("lws_client_reset: Too many redirects");
@@ -305,7 +301,7 @@ pub unsafe extern "C" fn lws_client_reset(
         } else {
             s(host)
         };
-        match w.client_reconnect(&address, port, path, host_hdr, false) {
+        match w.client_reconnect(&address, port, path, host_hdr, false, Some(ssl != 0)) {
             Ok(()) => w.as_c(),
             Err(e) => {
                 log::err(&format!("lws_client_reset: {e}"));

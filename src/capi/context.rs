@@ -122,7 +122,7 @@ pub unsafe extern "C" fn lws_get_context(wsi: *const lws) -> *mut lws_context {
 pub unsafe extern "C" fn lws_get_vhost(wsi: *mut lws) -> *mut lws_vhost {
     ffi_boundary!("lws_get_vhost", {
         // SAFETY: caller contract.
-        unsafe { wsi_ref(wsi) }.map_or(std::ptr::null_mut(), |w| w.vhost as *mut lws_vhost)
+        unsafe { wsi_ref(wsi) }.map_or(std::ptr::null_mut(), |w| w.vhost.get() as *mut lws_vhost)
     })
 }
 

@@ -15,6 +15,7 @@ pub mod purify;
 pub mod service;
 pub mod smd;
 pub mod spa;
+pub mod tls;
 pub mod types;
 pub mod util;
 pub mod write;

@@ -82,6 +82,36 @@ pub struct lws_attach_item {
 pub struct lws_state_manager {
     _p: [u8; 0],
 }
+/// An X.509 certificate held for the lws_x509_* API.
+pub struct lws_x509_cert {
+    _p: [u8; 0],
+}
+
+/// The connection's `SSL` (the prelude makes it OpenSSL's type when
+/// `<openssl/ssl.h>` is available).
+///
+/// cbindgen:ignore
+pub type lws_tls_conn = c_void;
+
+/// Name results of `lws_tls_*_cert_info`: `name` may run past 64 bytes
+/// when the caller passed a larger buffer.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct lws_tls_cert_info_ns {
+    pub len: c_int,
+    pub name: [c_char; 64],
+}
+
+/// What `lws_tls_peer_cert_info` and friends fill in.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union lws_tls_cert_info_results {
+    pub verified: c_uint,
+    pub time: libc::time_t,
+    pub usage: c_uint,
+    pub ns: lws_tls_cert_info_ns,
+}
+const _: () = assert!(std::mem::size_of::<lws_tls_cert_info_results>() == 72);
 
 // ---- Callback function types ----
 

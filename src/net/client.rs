@@ -33,6 +33,9 @@ pub(crate) struct ClientHs {
     pub multipart: bool,
     /// The CONNECT request when going through the vhost's HTTP proxy.
     pub proxy_connect: Option<String>,
+    /// LCCSCF_* flags (TLS when LCCSCF_USE_SSL), and the ALPN offer.
+    pub ssl_flags: c_int,
+    pub alpn: Option<String>,
 }
 
 /// How a client HTTP response body is framed.
@@ -125,9 +128,6 @@ impl Context {
                 return Err(format!("client method {m} is not supported"));
             }
         }
-        if i.ssl_connection & 1 != 0 {
-            return Err("TLS client connections are not supported yet".into());
-        }
         // Like 4.1.6, a finished GET/POST/PUT connection idles this long
         // before closing; other methods close at once.
         let keep_warm = match method.as_deref() {
@@ -203,6 +203,8 @@ impl Context {
             method,
             proxy_connect,
             multipart: i.ssl_connection & LCCSCF_HTTP_MULTIPART_MIME != 0,
+            ssl_flags: i.ssl_connection,
+            alpn: opt_string(i.alpn),
             version: if i.ietf_version_or_minus_one <= 0 {
                 13
             } else {
@@ -262,6 +264,14 @@ impl Context {
 }
 
 impl Wsi {
+    /// The client connection uses (or will use) TLS.
+    pub(crate) fn tls_flags_use_ssl(&self) -> bool {
+        self.client
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.ssl_flags & super::tls::LCCSCF_USE_SSL != 0)
+    }
+
     /// Reports a failed client connection once, then frees it.
     pub(crate) fn client_fail(self: &Rc<Self>, why: &str) {
         if !matches!(
@@ -327,7 +337,34 @@ impl Wsi {
             }
             return;
         }
-        self.client_send_handshake();
+        self.client_start();
+    }
+
+    /// The connection is up (past any proxy): TLS first when asked for,
+    /// then the opening handshake.
+    pub(crate) fn client_start(self: &Rc<Self>) {
+        let tls = self.client.borrow().as_ref().and_then(|c| {
+            (c.ssl_flags & super::tls::LCCSCF_USE_SSL != 0).then(|| {
+                let alpn = c
+                    .alpn
+                    .clone()
+                    .or_else(|| self.vhost().tls.alpn.clone())
+                    .unwrap_or_else(|| super::tls::ALPN_DEFAULT.into());
+                (c.host.clone(), alpn, c.ssl_flags)
+            })
+        });
+        let Some((host, alpn, flags)) = tls else {
+            self.client_send_handshake();
+            return;
+        };
+        if let Err(e) = self.tls_start_client(&host, &alpn, flags) {
+            log::err(&format!("client TLS: {e}"));
+            self.client_fail("bio_create failed");
+            return;
+        }
+        if self.ctx().tls_progress(self) {
+            self.ctx().handle_readable(self);
+        }
     }
 
     /// The proxy's answer to CONNECT: 200 lets the handshake start.
@@ -352,7 +389,7 @@ impl Wsi {
             Ok(()) => {
                 self.client.borrow_mut().as_mut().map(|c| c.resp.clear());
                 self.state.set(WsiState::ClientConnecting);
-                self.client_send_handshake();
+                self.client_start();
             }
             Err(e) => self.client_fail(e),
         }
@@ -360,7 +397,7 @@ impl Wsi {
 
     /// Sends the request (WebSocket upgrade or plain HTTP) with the
     /// user's APPEND_HANDSHAKE_HEADER additions.
-    fn client_send_handshake(self: &Rc<Self>) {
+    pub(crate) fn client_send_handshake(self: &Rc<Self>) {
         let req = {
             let c = self.client.borrow();
             let Some(c) = c.as_ref() else { return };
@@ -778,8 +815,30 @@ impl Wsi {
                     p.to_string()
                 },
             )
-        } else if loc.starts_with("https://") {
-            self.client_fail("HS: Redirect failed");
+        } else if let Some(rest) = loc.strip_prefix("https://") {
+            let (hp, p) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let (h, port) = match hp.rsplit_once(':') {
+                Some((h, p)) if !h.ends_with(']') || hp.starts_with('[') => (
+                    h.trim_matches(|c| c == '[' || c == ']').to_string(),
+                    p.parse::<u16>().unwrap_or(443),
+                ),
+                _ => (hp.trim_matches(|c| c == '[' || c == ']').to_string(), 443),
+            };
+            let path = if p.is_empty() {
+                "/".to_string()
+            } else {
+                p.to_string()
+            };
+            let host_hdr = if port == 443 {
+                h.clone()
+            } else {
+                format!("{h}:{port}")
+            };
+            if let Err(e) =
+                self.client_reconnect(&h, port, path, host_hdr, status == 303, Some(true))
+            {
+                self.client_fail(e);
+            }
             return;
         } else {
             let peer = self.with_stream(|s| s.peer_addr().ok()).flatten();
@@ -799,7 +858,13 @@ impl Wsi {
         } else {
             format!("{host}:{port}")
         };
-        if let Err(e) = self.client_reconnect(&host, port, path, host_hdr, status == 303) {
+        // an absolute http:// target drops TLS, which 4.1.6 refuses
+        let ssl = loc.starts_with("http://").then_some(false);
+        if ssl == Some(false) && self.tls_flags_use_ssl() {
+            self.client_fail("HS: Redirect attempted SSL downgrade");
+            return;
+        }
+        if let Err(e) = self.client_reconnect(&host, port, path, host_hdr, status == 303, ssl) {
             self.client_fail(e);
         }
     }
@@ -814,6 +879,7 @@ impl Wsi {
         path: String,
         host_hdr: String,
         to_get: bool,
+        ssl: Option<bool>,
     ) -> Result<(), &'static str> {
         let addr = (host, port)
             .to_socket_addrs()
@@ -825,6 +891,9 @@ impl Wsi {
         self.unbind();
         let ctx = self.ctx();
         ctx.remove_wsi(self);
+        self.tls_free();
+        self.tls_unusable.set(false);
+        self.tls_done.set(false);
         *self.sock.borrow_mut() = Sock::Stream(stream);
         self.peer_hup.set(false);
         self.peer_eof.set(false);
@@ -838,6 +907,11 @@ impl Wsi {
                 c.host = host_hdr;
                 c.path = path;
                 c.resp.clear();
+                match ssl {
+                    Some(true) => c.ssl_flags |= super::tls::LCCSCF_USE_SSL,
+                    Some(false) => c.ssl_flags &= !super::tls::LCCSCF_USE_SSL,
+                    None => {}
+                }
                 if to_get {
                     c.method = Some("GET".into());
                 }

@@ -70,6 +70,9 @@ pub struct Context {
     pub(crate) started: Cell<bool>,
     /// System message distribution (lws_smd_*); usable from any thread.
     pub(crate) smd: super::smd::SmdState,
+    /// simultaneous_ssl_restriction (0: none) and the TLS connections open.
+    pub(crate) ssl_restriction: usize,
+    pub(crate) ssl_count: Cell<usize>,
 }
 
 /// A vhost: a protocol table, mounts and optionally a listening socket.
@@ -103,6 +106,7 @@ pub struct Vhost {
     pub(crate) origins: RefCell<std::collections::HashMap<String, std::path::PathBuf>>,
     /// Protocol for upgrades that name none (pvo "default", else 0).
     pub(crate) default_protocol: usize,
+    pub(crate) tls: super::tls::VhostTls,
 }
 
 impl Vhost {
@@ -222,7 +226,12 @@ impl Context {
                 Some(unsafe { (*info.token_limits).token_limit.to_vec() })
             },
             smd: Default::default(),
+            ssl_restriction: info.simultaneous_ssl_restriction.max(0) as usize,
+            ssl_count: Cell::new(0),
         });
+        // as lws: a peer that vanishes must not kill the process on write
+        // SAFETY: setting a signal disposition to ignore.
+        unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
         // lws's context listens to network-class messages itself, so
         // those can always be allocated
         ctx.smd
@@ -302,6 +311,15 @@ impl Context {
             origins: RefCell::new(std::collections::HashMap::new()),
             error_document_404: opt_cstr(info.error_document_404)
                 .map(|s| s.to_string_lossy().into_owned()),
+            tls: super::tls::VhostTls {
+                info_mask: info.ssl_info_event_mask,
+                alpn: opt_cstr(info.alpn).map(|s| s.to_string_lossy().into_owned()),
+                cert_path: opt_cstr(info.ssl_cert_filepath)
+                    .map(|s| s.to_string_lossy().into_owned()),
+                key_path: opt_cstr(info.ssl_private_key_filepath)
+                    .map(|s| s.to_string_lossy().into_owned()),
+                ..Default::default()
+            },
         });
         // one pseudo wsi per protocol, for PROTOCOL_INIT and friends
         let pws: Vec<Rc<Wsi>> = (0..vh.protocols.len())
@@ -313,7 +331,25 @@ impl Context {
             .collect();
         *vh.proto_wsi.borrow_mut() = pws;
 
-        if info.port != CONTEXT_PORT_NO_LISTEN && info.port != CONTEXT_PORT_NO_LISTEN_SERVER {
+        let listens =
+            info.port != CONTEXT_PORT_NO_LISTEN && info.port != CONTEXT_PORT_NO_LISTEN_SERVER;
+        if let Err(e) = self.vhost_tls(&vh, info, listens) {
+            log::err(&format!(
+                "vhost '{}': TLS setup failed: {e}",
+                vh.name.to_string_lossy()
+            ));
+            return Err(io::Error::other(e));
+        }
+        // a vhost on a port another vhost listens on shares its listener
+        let shared = info.port > 0
+            && self
+                .vhosts
+                .borrow()
+                .iter()
+                .any(|v| v.listen_port.get() == info.port && v.iface == vh.iface);
+        if shared {
+            vh.listen_port.set(info.port);
+        } else if listens {
             let addr = listen_addr(vh.iface.as_deref(), info.port, vh.options)?;
             let listener = mio::net::TcpListener::bind(addr).or_else(|e| {
                 // no IPv6 on this host: fall back to IPv4 any

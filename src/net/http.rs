@@ -387,6 +387,29 @@ impl Wsi {
             super::wsi::PENDING_TIMEOUT_HTTP_CONTENT,
             self.ctx().timeout_secs as i32,
         );
+        if self.redirect_to_https.get() {
+            // plain http on a TLS port: send it to https://host/
+            let host = self
+                .hdrs
+                .borrow()
+                .as_ref()
+                .and_then(|t| t.fragment(HOST, 0).map(<[u8]>::to_vec));
+            match host {
+                Some(h) if !h.is_empty() && h.len() <= 128 => {
+                    let mut loc = b"https://".to_vec();
+                    loc.extend_from_slice(&h);
+                    loc.push(b'/');
+                    let mut out = Vec::new();
+                    self.redirect_head(301, &loc, &mut out);
+                    self.tx_started.set(true);
+                    if self.send_raw(&out).is_err() || self.transaction_completed() {
+                        self.close_after_output();
+                    }
+                }
+                _ => self.close_now(true),
+            }
+            return;
+        }
         if let Some((m, rest)) = self.find_mount(&path) {
             // SAFETY: mounts are owned by the program for the vhost's life.
             let m = unsafe { &*m };

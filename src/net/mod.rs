@@ -9,6 +9,7 @@ pub mod http;
 pub mod response;
 pub mod service;
 pub mod smd;
+pub mod tls;
 pub mod wsi;
 
 pub use context::{Context, Vhost};

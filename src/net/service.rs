@@ -201,7 +201,7 @@ impl Context {
                 .vhosts
                 .borrow()
                 .iter()
-                .find(|v| std::ptr::eq(Rc::as_ptr(v), lw.vhost))
+                .find(|v| std::ptr::eq(Rc::as_ptr(v), lw.vhost.get()))
                 .cloned();
             let Some(vh) = vh_rc else { continue };
             let w = Rc::new(Wsi::new(
@@ -234,6 +234,18 @@ impl Context {
                 ) != 0
             {
                 w.close_now(true);
+                continue;
+            }
+            if vh.tls.server.borrow().is_some() {
+                if let Err(e) = w.tls_start_server() {
+                    log::err(&format!("TLS accept: {e}"));
+                    w.close_now(true);
+                    continue;
+                }
+                w.set_timeout(
+                    super::wsi::PENDING_TIMEOUT_SSL_ACCEPT,
+                    self.timeout_secs as i32,
+                );
             }
         }
     }
@@ -271,6 +283,12 @@ impl Context {
     }
 
     fn handle_writable(&self, w: &Rc<Wsi>) {
+        if w.tls_handshaking() {
+            if self.tls_progress(w) {
+                self.handle_readable(w);
+            }
+            return;
+        }
         if w.state.get() == WsiState::ClientConnecting {
             w.client_connected();
             return;
@@ -380,6 +398,9 @@ impl Context {
         if w.pending_fail.get().is_some() {
             return;
         }
+        if w.tls_handshaking() && !self.tls_progress(w) {
+            return;
+        }
         if !self.drain_held(w) {
             return;
         }
@@ -400,10 +421,9 @@ impl Context {
                 buf = vec![0u8; self.pt_serv_buf_size.max(65536) + 1];
             }
             let cap = buf.len() - 1;
-            // SAFETY: reading into our own buffer, leaving one slack byte.
-            let n = unsafe { libc::recv(w.fd(), buf.as_mut_ptr() as *mut c_void, cap, 0) };
-            if n < 0 {
-                let e = io::Error::last_os_error();
+            // one slack byte stays free
+            let r = w.sock_recv(&mut buf[..cap]);
+            if let Err(e) = r {
                 *self.rx_buf.borrow_mut() = buf;
                 match e.kind() {
                     io::ErrorKind::WouldBlock => {
@@ -427,6 +447,7 @@ impl Context {
                     }
                 }
             }
+            let (n, drained) = r.unwrap_or((0, true));
             if n == 0 {
                 *self.rx_buf.borrow_mut() = buf;
                 w.rx_more.set(false);
@@ -448,16 +469,14 @@ impl Context {
                 }
                 return;
             }
-            let n = n as usize;
             // replies made while handling this read leave in one send
             w.corked.set(true);
             self.process_input(w, &mut buf, n);
             *self.rx_buf.borrow_mut() = buf;
             self.uncork(w);
-            if n < cap && !w.peer_hup.get() {
-                // a short read usually means drained; the next edge tells
-                // us if more came (unless the peer already hung up: then
-                // read on to see the end)
+            if drained && !w.peer_hup.get() {
+                // the next edge tells us if more came (unless the peer
+                // already hung up: then read on to see the end)
                 w.rx_more.set(false);
             }
         }

@@ -66,11 +66,12 @@ pub(crate) struct PendingChunk {
     pub binary: bool,
 }
 
-type RawCallback = unsafe extern "C" fn(*mut lws, c_int, *mut c_void, *mut c_void, usize) -> c_int;
+pub(crate) type RawCallback =
+    unsafe extern "C" fn(*mut lws, c_int, *mut c_void, *mut c_void, usize) -> c_int;
 
 pub struct Wsi {
     pub(crate) ctx: *const Context,
-    pub(crate) vhost: *const Vhost,
+    pub(crate) vhost: Cell<*const Vhost>,
     pub(crate) sock: RefCell<Sock>,
     pub(crate) slot: Cell<usize>,
     pub(crate) state: Cell<WsiState>,
@@ -162,13 +163,27 @@ pub struct Wsi {
     pub(crate) handling_404: Cell<bool>,
     /// Some of the response has been sent.
     pub(crate) tx_started: Cell<bool>,
+    /// TLS: the connection's SSL (null without TLS), whether its
+    /// handshake finished, the client connect flags, and whether it may
+    /// still send close_notify.
+    pub(crate) tls_ssl: Cell<*mut openssl_sys::SSL>,
+    pub(crate) tls_done: Cell<bool>,
+    pub(crate) tls_flags: Cell<c_int>,
+    pub(crate) tls_unusable: Cell<bool>,
+    pub(crate) tls_drained: Cell<bool>,
+    /// SSL_INFO's callback asked for the connection to end.
+    pub(crate) tls_kill: Cell<bool>,
+    /// The first bytes on a TLS port were checked for plain HTTP.
+    pub(crate) tls_peeked: Cell<bool>,
+    /// Plain HTTP arrived on a TLS port that redirects it to https.
+    pub(crate) redirect_to_https: Cell<bool>,
 }
 
 impl Wsi {
     pub(crate) fn new(ctx: &Context, vh: &Rc<Vhost>, sock: Sock, state: WsiState) -> Wsi {
         Wsi {
             ctx,
-            vhost: Rc::as_ptr(vh),
+            vhost: Cell::new(Rc::as_ptr(vh)),
             sock: RefCell::new(sock),
             slot: Cell::new(usize::MAX),
             state: Cell::new(state),
@@ -230,6 +245,14 @@ impl Wsi {
             http_minor: Cell::new(1),
             handling_404: Cell::new(false),
             tx_started: Cell::new(false),
+            tls_ssl: Cell::new(std::ptr::null_mut()),
+            tls_done: Cell::new(false),
+            tls_flags: Cell::new(0),
+            tls_unusable: Cell::new(false),
+            tls_drained: Cell::new(false),
+            tls_kill: Cell::new(false),
+            tls_peeked: Cell::new(false),
+            redirect_to_https: Cell::new(false),
         }
     }
 
@@ -244,7 +267,12 @@ impl Wsi {
 
     pub fn vhost(&self) -> &Vhost {
         // SAFETY: vhosts live until the context is destroyed, after its wsis.
-        unsafe { &*self.vhost }
+        unsafe { &*self.vhost.get() }
+    }
+
+    /// Moves the wsi to another vhost (SNI chose it).
+    pub(crate) fn vhost_set(&self, vh: &Rc<Vhost>) {
+        self.vhost.set(Rc::as_ptr(vh));
     }
 
     pub(crate) fn fd(&self) -> RawFd {
@@ -350,6 +378,19 @@ impl Wsi {
         // the ABI of int; calling through the int-typed pointer lets us pass
         // any reason value C code may use without creating an invalid enum.
         let f: RawCallback = unsafe { std::mem::transmute(f) };
+        self.call_callback(f, reason, user, in_, len)
+    }
+
+    /// Calls callback `f` for this wsi (it may belong to another vhost's
+    /// protocol, as for OPENSSL_PERFORM_SERVER_CERT_VERIFICATION).
+    pub(crate) fn call_callback(
+        &self,
+        f: RawCallback,
+        reason: c_int,
+        user: *mut c_void,
+        in_: *mut c_void,
+        len: usize,
+    ) -> c_int {
         let ctx = self.ctx();
         ctx.depth.set(ctx.depth.get() + 1);
         // SAFETY: a user callback with lws's documented arguments.
@@ -541,24 +582,14 @@ impl Wsi {
         }
         let mut off = 0;
         while off < data.len() {
-            // SAFETY: send on our own socket from a valid slice.
-            let n = unsafe {
-                libc::send(
-                    self.fd(),
-                    data[off..].as_ptr() as *const c_void,
-                    data.len() - off,
-                    libc::MSG_NOSIGNAL,
-                )
-            };
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                match e.kind() {
+            match self.sock_send(&data[off..]) {
+                Ok(n) => off += n,
+                Err(e) => match e.kind() {
                     io::ErrorKind::Interrupted => continue,
                     io::ErrorKind::WouldBlock => break,
                     _ => return Err(e),
-                }
+                },
             }
-            off += n as usize;
         }
         if off < data.len() {
             self.can_write.set(false);
@@ -567,6 +598,44 @@ impl Wsi {
             self.tx_off.set(0);
         }
         Ok(())
+    }
+
+    /// One send on the socket, through TLS when the connection has it.
+    pub(crate) fn sock_send(&self, data: &[u8]) -> io::Result<usize> {
+        if !self.tls_ssl.get().is_null() {
+            return self.tls_write(data);
+        }
+        // SAFETY: send on our own socket from a valid slice.
+        let n = unsafe {
+            libc::send(
+                self.fd(),
+                data.as_ptr() as *const c_void,
+                data.len(),
+                libc::MSG_NOSIGNAL,
+            )
+        };
+        if n < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(n as usize)
+        }
+    }
+
+    /// One read from the socket, through TLS when the connection has it:
+    /// Ok(0) at the end of input. The bool says the socket is known to
+    /// be drained.
+    pub(crate) fn sock_recv(&self, buf: &mut [u8]) -> io::Result<(usize, bool)> {
+        if !self.tls_ssl.get().is_null() {
+            let n = self.tls_read(buf)?;
+            return Ok((n, self.tls_drained.get()));
+        }
+        // SAFETY: reading into our own buffer.
+        let n = unsafe { libc::recv(self.fd(), buf.as_mut_ptr() as *mut c_void, buf.len(), 0) };
+        if n < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // a short read usually means drained
+        Ok((n as usize, (n as usize) < buf.len()))
     }
 
     /// Sends buffered output. Ok(true) when nothing is left.
@@ -582,19 +651,19 @@ impl Wsi {
             };
             // SAFETY: the pointer/len pair is into tx_pending, which is not
             // modified during this call.
-            let n = unsafe { libc::send(self.fd(), ptr as *const c_void, len, libc::MSG_NOSIGNAL) };
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                match e.kind() {
+            let r = self.sock_send(unsafe { std::slice::from_raw_parts(ptr, len) });
+            let n = match r {
+                Ok(n) => n,
+                Err(e) => match e.kind() {
                     io::ErrorKind::Interrupted => continue,
                     io::ErrorKind::WouldBlock => {
                         self.can_write.set(false);
                         return Ok(false);
                     }
                     _ => return Err(e),
-                }
-            }
-            self.tx_off.set(self.tx_off.get() + n as usize);
+                },
+            };
+            self.tx_off.set(self.tx_off.get() + n);
         }
         let mut p = self.tx_pending.borrow_mut();
         p.clear();
@@ -751,6 +820,7 @@ impl Wsi {
         let ctx = self.ctx();
         self.state.set(WsiState::Dead);
         if self.is_connection() {
+            self.tls_notify_close();
             // SAFETY: shutdown on our own connected socket.
             unsafe { libc::shutdown(self.fd(), libc::SHUT_RDWR) };
         }
@@ -826,6 +896,7 @@ impl Wsi {
         self.hdrs.borrow_mut().take();
         self.validity_at.set(None);
         self.timeout_at.set(None);
+        self.tls_free();
     }
 }
 
@@ -845,6 +916,7 @@ impl Context {
 }
 
 pub(crate) const PENDING_TIMEOUT_CLOSE_ACK: c_int = 6;
+pub(crate) const PENDING_TIMEOUT_SSL_ACCEPT: c_int = 9;
 pub(crate) const PENDING_TIMEOUT_CLOSE_SEND: c_int = 24;
 pub(crate) const PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE: c_int = 15;
 pub(crate) const PENDING_TIMEOUT_ESTABLISH_WITH_SERVER: c_int = 3;
