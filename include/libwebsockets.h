@@ -1813,6 +1813,11 @@ struct lws_context *lws_get_context(const struct lws *wsi);
 struct lws_vhost *lws_get_vhost(struct lws *wsi);
 
 /*
+ The vhost's name (info.vhost_name, "default" when none was given).
+ */
+const char *lws_get_vhost_name(struct lws_vhost *vhost);
+
+/*
  The port a vhost listens on (useful after asking for port 0).
  */
 int lws_get_vhost_listen_port(struct lws_vhost *vhost);

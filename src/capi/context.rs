@@ -126,6 +126,15 @@ pub unsafe extern "C" fn lws_get_vhost(wsi: *mut lws) -> *mut lws_vhost {
     })
 }
 
+/// The vhost's name (info.vhost_name, "default" when none was given).
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_vhost_name(vhost: *mut lws_vhost) -> *const c_char {
+    ffi_boundary!("lws_get_vhost_name", {
+        // SAFETY: caller contract; the name lives as long as the vhost.
+        unsafe { vhost_ref(vhost) }.map_or(std::ptr::null(), |v| v.name.as_ptr())
+    })
+}
+
 /// The port a vhost listens on (useful after asking for port 0).
 #[no_mangle]
 pub unsafe extern "C" fn lws_get_vhost_listen_port(vhost: *mut lws_vhost) -> c_int {

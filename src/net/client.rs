@@ -530,7 +530,11 @@ impl Wsi {
             let mut hdrs = [httparse::EMPTY_HEADER; 64];
             let mut r = httparse::Response::new(&mut hdrs);
             match c.as_ref().map(|c| r.parse(&c.resp)) {
-                Some(Ok(_)) => Some(header_table(&http_head(&r))),
+                Some(Ok(_)) => {
+                    // lws_http_client_http_response reports it (101) here
+                    self.http_status.set(r.code.unwrap_or(0));
+                    Some(header_table(&http_head(&r)))
+                }
                 _ => None,
             }
         };

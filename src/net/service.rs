@@ -439,7 +439,11 @@ impl Context {
                                 | WsiState::ClientHandshake
                                 | WsiState::ClientProxy
                         ) {
-                            w.client_fail(&format!("read failed: {e}"));
+                            if w.ssl().is_null() {
+                                w.client_fail(&format!("read failed: {e}"));
+                            } else {
+                                w.client_fail("read failed");
+                            }
                         } else {
                             w.close_now(true);
                         }

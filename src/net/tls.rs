@@ -18,7 +18,7 @@ use openssl::x509::X509;
 use openssl_sys as ffi;
 
 use super::context::{opt_cstr, Context, Vhost};
-use super::wsi::Wsi;
+use super::wsi::{Wsi, WsiState};
 use crate::capi::log;
 use crate::capi::types::lws_context_creation_info;
 
@@ -567,6 +567,41 @@ impl Context {
         Ok(())
     }
 
+    /// Stops or resumes accepting on the TLS vhosts' listeners
+    /// (simultaneous_ssl_restriction).
+    pub(crate) fn tls_gate_accepts(&self, on: bool) {
+        use mio::unix::SourceFd;
+        if self.destroying.get() {
+            return;
+        }
+        let vhs = self.vhosts.borrow().clone();
+        for vh in vhs {
+            if vh.tls.server.borrow().is_none() {
+                continue;
+            }
+            let Some(l) = vh.listener.borrow().clone() else {
+                continue;
+            };
+            let fd = l.fd();
+            let r = if on {
+                self.registry.register(
+                    &mut SourceFd(&fd),
+                    mio::Token(l.slot.get()),
+                    mio::Interest::READABLE,
+                )
+            } else {
+                self.registry.deregister(&mut SourceFd(&fd))
+            };
+            if let Err(e) = r {
+                log::err(&format!("tls_gate_accepts: {e}"));
+            }
+        }
+        log::notice(&format!(
+            "tls: accepts {}",
+            if on { "resumed" } else { "paused" }
+        ));
+    }
+
     /// The vhost an SNI name selects on `port`: exact name, then a
     /// wildcard-like suffix match, as 4.1.6 chooses.
     pub(crate) fn select_vhost(&self, port: i32, name: &str) -> Option<Rc<Vhost>> {
@@ -587,8 +622,8 @@ impl Context {
             .cloned()
     }
 
-    /// lws_tls_cert_updated: vhosts using these paths take the new
-    /// certificate and key (from memory when given) for new connections.
+    /// lws_tls_cert_updated: vhosts created with these paths load the
+    /// certificate and key again (new connections use them).
     pub(crate) fn tls_cert_updated(
         &self,
         cert: &str,
@@ -605,13 +640,12 @@ impl Context {
             let Some(c) = vh.tls.server.borrow().clone() else {
                 continue;
             };
-            let certb = match mem_cert {
-                Some(m) => m.to_vec(),
-                None => std::fs::read(cert).map_err(|e| format!("{cert}: {e}"))?,
-            };
-            let keyb = match mem_key {
-                Some(m) => m.to_vec(),
-                None => std::fs::read(key).map_err(|e| format!("{key}: {e}"))?,
+            // as 4.1.6: the files at the vhost's paths when they can be
+            // read, else the copies in memory
+            let (certb, keyb) = match (std::fs::read(cert), std::fs::read(key), mem_cert, mem_key) {
+                (Ok(c), Ok(k), _, _) => (c, k),
+                (_, _, Some(c), Some(k)) => (c.to_vec(), k.to_vec()),
+                (Err(e), _, _, _) | (_, Err(e), _, _) => return Err(format!("{cert}: {e}")),
             };
             let x = cert_from_mem(&certb)?;
             let k = key_from_mem(&keyb, None)?;
@@ -825,6 +859,10 @@ impl Wsi {
             self.tls_ssl.set(ssl);
         }
         c.ssl_count.set(c.ssl_count.get() + 1);
+        if c.ssl_restriction > 0 && c.ssl_count.get() == c.ssl_restriction {
+            // the last TLS connection allowed: new ones wait in the backlog
+            c.tls_gate_accepts(false);
+        }
         self.tls_done.set(false);
         Ok(())
     }
@@ -970,20 +1008,25 @@ impl Wsi {
                     }
                     return Err(std::io::ErrorKind::WouldBlock.into());
                 }
-                ffi::SSL_ERROR_ZERO_RETURN => {
-                    // the peer's close_notify
-                    if got > 0 {
-                        return Ok(got);
-                    }
-                    return Ok(0);
-                }
                 _ => {
-                    self.tls_unusable.set(true);
+                    // close_notify, an abrupt end or a bad record: the
+                    // connection is over once what was read is handled
+                    if m != ffi::SSL_ERROR_ZERO_RETURN {
+                        self.tls_unusable.set(true);
+                    }
                     clear_errors();
                     if got > 0 {
                         return Ok(got);
                     }
-                    // an abrupt end or a bad record both end the connection
+                    // a client still setting up reports it as 4.1.6 does
+                    if matches!(
+                        self.state.get(),
+                        WsiState::ClientConnecting
+                            | WsiState::ClientHandshake
+                            | WsiState::ClientProxy
+                    ) {
+                        return Err(std::io::Error::other("read failed"));
+                    }
                     return Ok(0);
                 }
             }
@@ -1052,7 +1095,11 @@ impl Wsi {
             ffi::SSL_free(ssl);
         }
         let c = self.ctx();
-        c.ssl_count.set(c.ssl_count.get().saturating_sub(1));
+        let before = c.ssl_count.get();
+        c.ssl_count.set(before.saturating_sub(1));
+        if c.ssl_restriction > 0 && before == c.ssl_restriction {
+            c.tls_gate_accepts(true);
+        }
     }
 
     /// The first byte waiting on an accepted TLS socket is printable: the
