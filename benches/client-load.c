@@ -40,6 +40,9 @@
  *
  *     RESULT conns_per_s=N
  *
+ * -T connects with TLS (wss://), accepting the server's self-signed
+ * certificate.
+ *
  * Exit status 0 when everything went as planned; 1 (after a diagnosis on
  * stderr, and the RESULT line if there was a measurement) when a connection
  * failed or closed early, a message came back with the wrong length, or the
@@ -70,6 +73,7 @@ struct conn {
 
 static struct {
 	int connect_mode;
+	int tls;
 	int port;
 	int conns;
 	unsigned int depth;
@@ -244,6 +248,9 @@ connect_one(void)
 	memset(&i, 0, sizeof(i));
 	i.context = g.context;
 	i.address = "127.0.0.1";
+	if (g.tls)
+		i.ssl_connection = LCCSCF_USE_SSL | LCCSCF_ALLOW_SELFSIGNED |
+				   LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK;
 	i.port = g.port;
 	i.path = "/";
 	i.host = host;
@@ -408,6 +415,8 @@ main(int argc, const char **argv)
 	g.secs = 5;
 	g.n = 1000;
 
+	/* -T: wss:// (self-signed server certificate accepted) */
+	g.tls = !!lws_cmdline_option(argc, argv, "-T");
 	if ((p = lws_cmdline_option(argc, argv, "-m"))) {
 		if (!strcmp(p, "connect"))
 			g.connect_mode = 1;
@@ -440,6 +449,8 @@ main(int argc, const char **argv)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (g.tls)
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	info.gid = -1;
 	info.uid = -1;
 

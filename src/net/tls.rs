@@ -427,13 +427,15 @@ impl Context {
             ),
             pass.as_deref(),
         )?;
-        // the curve for ECDHE, P-256 unless told, as 4.1.6 sets it
-        let curve = opt_cstr(info.ecdh_curve)
-            .filter(|c| !c.is_empty())
-            .map(|c| c.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "prime256v1".into());
-        if b.set_groups_list(&curve).is_err() {
-            return Err(format!("SSL: Unknown curve name '{curve}'"));
+        // ecdh_curve limits key exchange to that curve when given; without
+        // it OpenSSL's defaults apply (X25519 first), which is what 4.1.6
+        // ends up with for certificates from files
+        if let Some(curve) = opt_cstr(info.ecdh_curve).filter(|c| !c.is_empty()) {
+            let curve = curve.to_string_lossy().into_owned();
+            if b.set_groups_list(&curve).is_err() {
+                return Err(format!("SSL: Unknown curve name '{curve}'"));
+            }
+            log::notice(&format!(" SSL ECDH curve '{curve}'"));
         }
         if has(vh.options, opt::REQUIRE_VALID_OPENSSL_CLIENT_CERT) {
             let mut mode = ffi::SSL_VERIFY_PEER;
