@@ -15,6 +15,8 @@
  *     --selfsigned --skip-host --expired --insecure   LCCSCF_* flags
  *     --plain            no LCCSCF_USE_SSL
  *     --alpn LIST        connect info alpn
+ *     --provided-ctx F   provided_client_ssl_ctx: our own SSL_CTX trusting F
+ *     --extra-der F      lws_tls_client_vhost_extra_cert_mem with F (DER)
  */
 #include <libwebsockets.h>
 #include <openssl/ssl.h>
@@ -188,10 +190,26 @@ main(int argc, const char **argv)
 	info.timeout_secs = 5;
 	info.connect_timeout_secs = 5;
 
+	if ((p = lws_cmdline_option(argc, argv, "--provided-ctx"))) {
+		SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+		SSL_CTX_load_verify_locations(ctx, p, NULL);
+		info.provided_client_ssl_ctx = ctx;
+	}
+
 	context = lws_create_context(&info);
 	if (!context) {
 		printf("create failed\n");
 		return 1;
+	}
+	if ((p = lws_cmdline_option(argc, argv, "--extra-der"))) {
+		unsigned int dl = 0;
+		char *der = slurp(p, &dl);
+
+		printf("extra-cert %d\n", lws_tls_client_vhost_extra_cert_mem(
+			lws_get_vhost_by_name(context, "default"),
+			(const uint8_t *)der, dl));
+		free(der);
 	}
 
 	memset(&i, 0, sizeof(i));

@@ -17,6 +17,11 @@
  *     --restrict N          simultaneous_ssl_restriction
  *     --info                ssl_info_event_mask = SSL_CB_HANDSHAKE_DONE
  *     -t SECS               timeout_secs
+ *     --no-key              no key file: OPENSSL_CONTEXT_REQUIRES_PRIVATE_KEY
+ *                           loads it into the SSL_CTX
+ *     --pass PW             ssl_private_key_password (encrypted key)
+ *     --ciphers L --tls13-ciphers L   ssl_cipher_list, tls1_3_plus_cipher_list
+ *     --no-tls13            ssl_options_set = SSL_OP_NO_TLSv1_3
  *
  * GET /anything answers "ssl=.. version=.. cn=.. verified=.. vhost=..".
  * The "echo" WebSocket protocol echoes each message.
@@ -31,6 +36,7 @@
 
 static volatile int interrupted;
 static int reject;
+static const char *late_key;
 static struct lws_context *context;
 static const char *cert_path, *key_path, *upd_cert, *upd_key;
 
@@ -140,6 +146,12 @@ http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		       in != NULL, name, reject ? "reject" : "accept");
 		fflush(stdout);
 		return reject;
+	case LWS_CALLBACK_OPENSSL_CONTEXT_REQUIRES_PRIVATE_KEY:
+		n = late_key && SSL_CTX_use_PrivateKey_file((SSL_CTX *)user,
+					late_key, SSL_FILETYPE_PEM) == 1;
+		printf("requires-private-key ctx=%d loaded=%d\n", user != NULL, n);
+		fflush(stdout);
+		return !n;
 	case LWS_CALLBACK_SSL_INFO:
 		printf("ssl-info where=0x%x\n",
 		       ((struct lws_ssl_info *)in)->where);
@@ -281,6 +293,15 @@ main(int argc, const char **argv)
 		info.ssl_cert_filepath = cert_path;
 		info.ssl_private_key_filepath = key_path;
 	}
+	if (lws_cmdline_option(argc, argv, "--no-key")) {
+		late_key = key_path;
+		info.ssl_private_key_filepath = NULL;
+	}
+	info.ssl_private_key_password = lws_cmdline_option(argc, argv, "--pass");
+	info.ssl_cipher_list = lws_cmdline_option(argc, argv, "--ciphers");
+	info.tls1_3_plus_cipher_list = lws_cmdline_option(argc, argv, "--tls13-ciphers");
+	if (lws_cmdline_option(argc, argv, "--no-tls13"))
+		info.ssl_options_set = SSL_OP_NO_TLSv1_3;
 	info.ssl_ca_filepath = lws_cmdline_option(argc, argv, "--ca");
 	if (lws_cmdline_option(argc, argv, "--require-client-cert"))
 		info.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;

@@ -1813,6 +1813,11 @@ struct lws_context *lws_get_context(const struct lws *wsi);
 struct lws_vhost *lws_get_vhost(struct lws *wsi);
 
 /*
+ The vhost called `name`, or NULL.
+ */
+struct lws_vhost *lws_get_vhost_by_name(struct lws_context *context, const char *name);
+
+/*
  The vhost's name (info.vhost_name, "default" when none was given).
  */
 const char *lws_get_vhost_name(struct lws_vhost *vhost);

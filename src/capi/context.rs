@@ -126,6 +126,32 @@ pub unsafe extern "C" fn lws_get_vhost(wsi: *mut lws) -> *mut lws_vhost {
     })
 }
 
+/// The vhost called `name`, or NULL.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_vhost_by_name(
+    context: *mut lws_context,
+    name: *const c_char,
+) -> *mut lws_vhost {
+    ffi_boundary!("lws_get_vhost_by_name", {
+        // SAFETY: caller contract.
+        let Some(ctx) = (unsafe { ctx_ref(context) }) else {
+            return std::ptr::null_mut();
+        };
+        if name.is_null() {
+            return std::ptr::null_mut();
+        }
+        // SAFETY: the caller's NUL-terminated name.
+        let name = unsafe { std::ffi::CStr::from_ptr(name) };
+        ctx.vhosts
+            .borrow()
+            .iter()
+            .find(|v| v.name.as_c_str() == name)
+            .map_or(std::ptr::null_mut(), |v| {
+                std::rc::Rc::as_ptr(v) as *mut lws_vhost
+            })
+    })
+}
+
 /// The vhost's name (info.vhost_name, "default" when none was given).
 #[no_mangle]
 pub unsafe extern "C" fn lws_get_vhost_name(vhost: *mut lws_vhost) -> *const c_char {

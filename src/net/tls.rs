@@ -173,19 +173,35 @@ fn mem_slice<'a>(p: *const c_void, len: u32) -> Option<&'a [u8]> {
     Some(unsafe { std::slice::from_raw_parts(p as *const u8, len as usize) })
 }
 
-fn cert_from_mem(b: &[u8]) -> Result<X509, String> {
-    X509::from_pem(b)
-        .or_else(|_| X509::from_der(b))
-        .map_err(|e| format!("unable to parse certificate: {e}"))
+fn is_pem(b: &[u8]) -> bool {
+    b.windows(10).any(|w| w == b"-----BEGIN")
 }
 
+/// OpenSSL's reasons, without the decoder's attempt-by-attempt noise.
+fn reasons(e: &openssl::error::ErrorStack) -> String {
+    let mut v: Vec<&str> = e.errors().iter().filter_map(|x| x.reason()).collect();
+    v.dedup();
+    v.join(", ")
+}
+
+/// A certificate in PEM or DER.
+fn cert_from_mem(b: &[u8]) -> Result<X509, String> {
+    if is_pem(b) {
+        X509::from_pem(b)
+    } else {
+        X509::from_der(b)
+    }
+    .map_err(|e| format!("unable to parse certificate: {}", reasons(&e)))
+}
+
+/// A private key in PEM (encrypted with `pass` or not) or DER.
 fn key_from_mem(b: &[u8], pass: Option<&CStr>) -> Result<PKey<openssl::pkey::Private>, String> {
-    let pem = match pass {
-        Some(p) => PKey::private_key_from_pem_passphrase(b, p.to_bytes()),
-        None => PKey::private_key_from_pem(b),
+    let r = match (is_pem(b), pass) {
+        (true, Some(p)) => PKey::private_key_from_pem_passphrase(b, p.to_bytes()),
+        (true, None) => PKey::private_key_from_pem(b),
+        (false, _) => PKey::private_key_from_der(b),
     };
-    pem.or_else(|_| PKey::private_key_from_der(b))
-        .map_err(|e| format!("unable to use private key: {e}"))
+    r.map_err(|e| format!("unable to use private key: {}", reasons(&e)))
 }
 
 fn read_file(path: &CStr) -> Result<Vec<u8>, String> {
