@@ -937,3 +937,32 @@ fn requires_private_key_callback() {
         Some("requires-private-key ctx=1 loaded=1")
     );
 }
+
+/// A connection the server ends (a `Connection: close` request) ends with
+/// TLS close_notify, not a bare TCP close, on both libraries.
+#[test]
+fn close_notify_on_close() {
+    for (name, lib) in libs() {
+        let (_s, port) = start_server(
+            &lib,
+            &["--cert", &c("server.pem"), "--key", &c("server.key")],
+        );
+        let mut t = tls_connect(port).expect("handshake");
+        // finish the first (keep-alive) answer, then ask for a close
+        let mut b = vec![0u8; 4096];
+        let _ = t.ssl_read(&mut b);
+        t.write_all(b"GET /bye HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let end = loop {
+            match t.ssl_read(&mut b) {
+                Ok(0) => break "eof".to_string(),
+                Ok(_) => continue,
+                Err(e) => break format!("{:?}", e.code()),
+            }
+        };
+        assert_eq!(
+            end, "ErrorCode(6)",
+            "{name}: expected ZERO_RETURN (close_notify)"
+        );
+    }
+}
