@@ -17,6 +17,9 @@
  *     --alpn LIST        connect info alpn
  *     --provided-ctx F   provided_client_ssl_ctx: our own SSL_CTX trusting F
  *     --extra-der F      lws_tls_client_vhost_extra_cert_mem with F (DER)
+ *     --memcert F --memkey F   client certificate and key from memory
+ *     --late-init        context without LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+ *                        lws_init_vhost_client_ssl() adds client TLS after
  */
 #include <libwebsockets.h>
 #include <openssl/ssl.h>
@@ -166,7 +169,7 @@ main(int argc, const char **argv)
 	char *ca_mem = NULL;
 	unsigned int ca_len = 0;
 	const char *p;
-	int n = 0;
+	int n = 0, late;
 
 	lws_set_log_level((p = lws_cmdline_option(argc, argv, "-d")) ?
 			  atoi(p) : 0, NULL);
@@ -184,6 +187,11 @@ main(int argc, const char **argv)
 		info.client_ssl_ca_mem = ca_mem;
 		info.client_ssl_ca_mem_len = ca_len;
 	}
+	if ((p = lws_cmdline_option(argc, argv, "--memcert"))) {
+		info.client_ssl_cert_mem = slurp(p, &info.client_ssl_cert_mem_len);
+		info.client_ssl_key_mem = slurp(lws_cmdline_option(argc, argv, "--memkey"),
+						&info.client_ssl_key_mem_len);
+	}
 	info.client_ssl_cert_filepath = lws_cmdline_option(argc, argv, "--cert");
 	info.client_ssl_private_key_filepath =
 				lws_cmdline_option(argc, argv, "--key");
@@ -197,10 +205,18 @@ main(int argc, const char **argv)
 		info.provided_client_ssl_ctx = ctx;
 	}
 
+	late = !!lws_cmdline_option(argc, argv, "--late-init");
+	if (late)
+		info.options &= ~(uint64_t)LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 	context = lws_create_context(&info);
 	if (!context) {
 		printf("create failed\n");
 		return 1;
+	}
+	if (late) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		printf("late-init %d\n", lws_init_vhost_client_ssl(&info,
+				lws_get_vhost_by_name(context, "default")));
 	}
 	if ((p = lws_cmdline_option(argc, argv, "--extra-der"))) {
 		unsigned int dl = 0;

@@ -22,6 +22,8 @@
  *     --pass PW             ssl_private_key_password (encrypted key)
  *     --ciphers L --tls13-ciphers L   ssl_cipher_list, tls1_3_plus_cipher_list
  *     --no-tls13            ssl_options_set = SSL_OP_NO_TLSv1_3
+ *     --memca F             server_ssl_ca_mem (for client certificates)
+ *     --curve NAME          ecdh_curve
  *
  * GET /anything answers "ssl=.. version=.. cn=.. verified=.. vhost=..".
  * The "echo" WebSocket protocol echoes each message.
@@ -303,6 +305,9 @@ main(int argc, const char **argv)
 	if (lws_cmdline_option(argc, argv, "--no-tls13"))
 		info.ssl_options_set = SSL_OP_NO_TLSv1_3;
 	info.ssl_ca_filepath = lws_cmdline_option(argc, argv, "--ca");
+	if ((p = lws_cmdline_option(argc, argv, "--memca")))
+		info.server_ssl_ca_mem = slurp(p, &info.server_ssl_ca_mem_len);
+	info.ecdh_curve = lws_cmdline_option(argc, argv, "--curve");
 	if (lws_cmdline_option(argc, argv, "--require-client-cert"))
 		info.options |= LWS_SERVER_OPTION_REQUIRE_VALID_OPENSSL_CLIENT_CERT;
 	if (lws_cmdline_option(argc, argv, "--allow-non-ssl"))

@@ -410,6 +410,17 @@ fn client_differential() {
             "--reject",
         ],
     );
+    let (_alpn, pa) = start_server(
+        &ours,
+        &[
+            "--cert",
+            &c("server.pem"),
+            "--key",
+            &c("server.key"),
+            "--alpn",
+            "lws-test,http/1.1",
+        ],
+    );
     drain(&good);
     drain(&need);
     let (ca, cert, key, der) = (c("ca.pem"), c("client.pem"), c("client.key"), c("ca.der"));
@@ -468,6 +479,24 @@ fn client_differential() {
         ),
         ("no client cert", pn, vec!["--cafile", &ca], &failed),
         ("provided SSL_CTX", pg, vec!["--provided-ctx", &ca], &ok_ws),
+        (
+            "client cert in memory",
+            pn,
+            vec!["--cafile", &ca, "--memcert", &cert, "--memkey", &key],
+            &ok_ws,
+        ),
+        (
+            "client TLS added by lws_init_vhost_client_ssl",
+            pg,
+            vec!["--cafile", &ca, "--late-init"],
+            &["late-init 0", "established ssl=1"],
+        ),
+        (
+            "ALPN chosen by the server's list",
+            pa,
+            vec!["--cafile", &ca, "--alpn", "lws-test"],
+            &["established ssl=1 peer-cn=localhost verified=1 alpn=lws-test"],
+        ),
         (
             "extra DER certificate",
             pg,
@@ -965,4 +994,71 @@ fn close_notify_on_close() {
             "{name}: expected ZERO_RETURN (close_notify)"
         );
     }
+}
+
+/// Fields 4.1.6's OpenSSL build ignores but documents: `server_ssl_ca_mem`
+/// verifies client certificates, `ecdh_curve` picks the key exchange.
+#[test]
+fn ca_in_memory_and_curve() {
+    let ours = our_lib_dir();
+    let (s, port) = start_server(
+        &ours,
+        &[
+            "--cert",
+            &c("server.pem"),
+            "--key",
+            &c("server.key"),
+            "--memca",
+            &c("ca.pem"),
+            "--require-client-cert",
+            "--curve",
+            "secp384r1",
+        ],
+    );
+    let cl = Server::spawn(
+        client_bin(),
+        Some(&ours),
+        &[
+            "-p",
+            &port.to_string(),
+            "--cafile",
+            &c("ca.pem"),
+            "--cert",
+            &c("client.pem"),
+            "--key",
+            &c("client.key"),
+        ],
+    );
+    let (lines, exited) = cl.collect_until_exit(T);
+    assert!(
+        exited && lines.iter().any(|l| l == "rx hello over tls"),
+        "{lines:?}"
+    );
+    let t = drain(&s);
+    assert!(
+        t.iter()
+            .any(|l| l.starts_with("ws established ssl=1 version=TLSv1.3 cn=client1 verified=1")),
+        "{t:?}"
+    );
+    assert!(
+        !t.iter().any(|l| l.starts_with("verify-client preverify=0")),
+        "{t:?}"
+    );
+    let mut ch = Command::new("openssl")
+        .args([
+            "s_client",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+            "-CAfile",
+            &c("ca.pem"),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = String::new();
+    ch.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let _ = ch.wait();
+    assert!(out.contains("Server Temp Key: ECDH, secp384r1"), "{out}");
 }
