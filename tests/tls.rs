@@ -1062,3 +1062,32 @@ fn ca_in_memory_and_curve() {
     let _ = ch.wait();
     assert!(out.contains("Server Temp Key: ECDH, secp384r1"), "{out}");
 }
+
+/// The OS CA store is used by default: with OpenSSL's SSL_CERT_FILE
+/// pointing at the test CA, a client given no CA verifies the server; with
+/// LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS it does not.
+#[test]
+fn os_ca_store_by_default() {
+    let (_s, port) = start_server(
+        &our_lib_dir(),
+        &["--cert", &c("server.pem"), "--key", &c("server.key")],
+    );
+    for (name, lib) in libs() {
+        for (extra, want) in [
+            (None, "rx hello over tls"),
+            (Some("--no-os-ca"), "connection-error "),
+        ] {
+            let mut cmd = Command::new(client_bin());
+            cmd.args(["-p", &port.to_string()])
+                .args(extra)
+                .env("LD_LIBRARY_PATH", &lib)
+                .env("SSL_CERT_FILE", c("ca.pem"))
+                .stdin(Stdio::null());
+            let out = run(&mut cmd);
+            assert!(
+                out.lines().any(|l| l.starts_with(want)),
+                "{name} {extra:?}: {out}"
+            );
+        }
+    }
+}
