@@ -41,7 +41,8 @@
  *     RESULT conns_per_s=N
  *
  * -T connects with TLS (wss://), accepting the server's self-signed
- * certificate.
+ * certificate.  -Z offers permessage-deflate.  Messages are English-like
+ * text.
  *
  * Exit status 0 when everything went as planned; 1 (after a diagnosis on
  * stderr, and the RESULT line if there was a measurement) when a connection
@@ -116,6 +117,27 @@ ticker(void *arg)
 	return NULL;
 }
 
+/* English-like text (words from a small list, chosen pseudo-randomly):
+ * compresses about as well as real text does */
+static void
+fill_text(unsigned char *p, size_t n)
+{
+	static const char *w[] = { "the ", "websocket ", "message ", "of ",
+		"deflate ", "and ", "a ", "frame ", "server ", "client ",
+		"library ", "compressed ", "data ", "is ", "sent ", "to " };
+	unsigned int r = 12345;
+	size_t k = 0;
+
+	while (k < n) {
+		const char *s;
+
+		r = r * 1103515245u + 12345u;
+		s = w[(r >> 16) & 15];
+		while (*s && k < n)
+			p[k++] = (unsigned char)*s++;
+	}
+}
+
 static int
 callback_load(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	      void *in, size_t len)
@@ -149,7 +171,7 @@ callback_load(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			fprintf(stderr, "client-load: out of memory\n");
 			return -1;
 		}
-		memset(c->buf + LWS_PRE, 'x', g.size);
+		fill_text(c->buf + LWS_PRE, g.size);
 		c->idx = g.established - 1;
 		g.wsis[c->idx] = wsi;
 		if (g.established == g.conns) {
@@ -230,6 +252,12 @@ callback_load(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
 	return 0;
 }
+
+static const struct lws_extension exts[] = {
+	{ "permessage-deflate", lws_extension_callback_pm_deflate,
+	  "permessage-deflate; client_max_window_bits" },
+	{ NULL, NULL, NULL }
+};
 
 static struct lws_protocols protocols[] = {
 	{ "lws-echo", callback_load, sizeof(struct conn), 0, 0, NULL, 0 },
@@ -451,6 +479,8 @@ main(int argc, const char **argv)
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
 	if (g.tls)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	if (lws_cmdline_option(argc, argv, "-Z"))
+		info.extensions = exts;
 	info.gid = -1;
 	info.uid = -1;
 

@@ -1,8 +1,9 @@
 /*
  * autobahn-client.c - Autobahn|Testsuite fuzzingserver driver on the
- * libwebsockets 4.1 client API (ws:// only, no TLS, no extensions).
+ * libwebsockets 4.1 client API (ws:// only, no TLS).
  *
  *   autobahn-client -u ws://HOST:PORT [-a AGENT] [-d LOGLEVEL] [-q MAXQ]
+ *                   [--deflate]
  *   autobahn-client -h HOST -p PORT [-a AGENT] ...
  *
  * It opens /getCaseCount (the server sends one text message: the number N
@@ -19,6 +20,9 @@
  * message), one lws_write() per CLIENT_WRITEABLE.  When MAXQ pieces are
  * queued, rx flow control stops reading; it resumes once half drained.
  * So messages of any size (Autobahn 9.*: 16 MiB) go through.
+ *
+ * --deflate offers permessage-deflate (lws_extension_callback_pm_deflate
+ * in info.extensions, offer "permessage-deflate; client_max_window_bits").
  *
  * Exit status: 0 when the case count was read and every connection was
  * attempted, 1 otherwise.  Progress goes to stderr.
@@ -292,6 +296,12 @@ on_signal(int sig)
 	interrupted = 1;
 }
 
+static const struct lws_extension extensions[] = {
+	{ "permessage-deflate", lws_extension_callback_pm_deflate,
+	  "permessage-deflate; client_max_window_bits" },
+	{ NULL, NULL, NULL }
+};
+
 int
 main(int argc, const char **argv)
 {
@@ -331,6 +341,8 @@ main(int argc, const char **argv)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
 	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+	if (lws_cmdline_option(argc, argv, "--deflate"))
+		info.extensions = extensions;
 
 	context = lws_create_context(&info);
 	if (!context) {

@@ -7,6 +7,10 @@
  * and against ours.
  *
  *   echo-server [-p PORT] [-d LOGLEVEL] [-w WWWDIR] [-r RXBUF] [-q MAXQ]
+ *               [--cert FILE --key FILE] [--deflate]
+ *
+ * --cert/--key serve https:// and wss://; --deflate lists
+ * lws_extension_callback_pm_deflate in info.extensions (RFC 7692).
  *
  * Every received message is echoed with the opcode it came with.  Messages
  * are echoed piece by piece as lws delivers them (LWS_CALLBACK_RECEIVE
@@ -179,6 +183,13 @@ static const struct lws_protocol_vhost_options pvo = {
 
 static struct lws_http_mount mount;
 
+/* --deflate: offer/accept permessage-deflate (RFC 7692) */
+static const struct lws_extension extensions[] = {
+	{ "permessage-deflate", lws_extension_callback_pm_deflate,
+	  "permessage-deflate; client_no_context_takeover; client_max_window_bits" },
+	{ NULL, NULL, NULL }
+};
+
 static void
 on_signal(int sig)
 {
@@ -235,6 +246,8 @@ main(int argc, const char **argv)
 	info.ssl_private_key_filepath = lws_cmdline_option(argc, argv, "--key");
 	if (info.ssl_cert_filepath)
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	if (lws_cmdline_option(argc, argv, "--deflate"))
+		info.extensions = extensions;
 
 	context = lws_create_context(&info);
 	if (!context) {

@@ -1390,6 +1390,21 @@ struct lws_context_creation_info {
 };
 
 /*
+ One option an extension understands (for `lws_ext_parse_options`).
+ */
+struct lws_ext_options {
+  /*
+   Option name, e.g. `"server_no_context_takeover"`.
+   */
+  const char *name;
+  /*
+   What kind of argument the option takes (`enum lws_ext_options_types`;
+   an int here so that any value C stores is readable).
+   */
+  int type;
+};
+
+/*
  `in` of `LWS_CALLBACK_PROCESS_HTML` (and of `ADD_HEADERS` and
  `CHECK_ACCESS_RIGHTS`): a buffer the callback may rewrite.
  */
@@ -1842,6 +1857,29 @@ void lws_cancel_service_pt(struct lws *wsi);
  The library version string.
  */
 const char *lws_get_library_version(void);
+
+/*
+ Parses `o` ("name[=value]; ..." up to a comma) against `opts` and sets
+ each option on the extension instance with LWS_EXT_CB_OPTION_SET.
+ 0, or -1 for an unknown option or a value that does not fit it.
+ */
+int lws_ext_parse_options(const struct lws_extension *ext,
+                          struct lws *wsi,
+                          void *ext_user,
+                          const struct lws_ext_options *opts,
+                          const char *o,
+                          int len);
+
+/*
+ Sets an option of an extension active on `wsi`. For permessage-deflate
+ `compression_level` takes effect on the next message; the RFC 7692
+ parameters are fixed once negotiated. 0, or -1 if the extension is not
+ active on the connection or the option is unknown.
+ */
+int lws_set_extension_option(struct lws *wsi,
+                             const char *ext_name,
+                             const char *opt_name,
+                             const char *opt_val);
 
 /*
  Total length of header `h` (all its fragments and the separators

@@ -1,8 +1,9 @@
 //! Autobahn|Testsuite (fuzzingclient) against the C echo example running on
 //! our library, over ws:// and over wss:// (a certificate made at test
-//! time): cases 1.* to 10.* except 12.*/13.* (permessage-deflate, not
-//! negotiated yet), and over ws:// except 9.* (performance), which
-//! benches/ and the wss run cover. Needs the shared harness
+//! time): cases 1.* to 10.* (over ws:// except 9.*, the performance
+//! cases, which benches/ and the wss run cover); and with
+//! permessage-deflate on, 1.* to 10.* except 9.* plus a sample of
+//! 12.*/13.* ([`PMD_SAMPLE`]). Needs the shared harness
 //! (`../shared/autobahn`, or `LWS_AUTOBAHN_DIR`) and PyPI for its venv.
 
 mod common;
@@ -21,17 +22,28 @@ fn harness() -> Option<PathBuf> {
     d.join("test-server").exists().then_some(d)
 }
 
+/// The permessage-deflate cases run in CI: text and binary, window bits
+/// 8 and 15, no context takeover, several offers (108 of 216).
+pub const PMD_SAMPLE: &str = "12.1.*,12.4.*,13.1.*,13.3.*,13.5.*,13.7.*";
+
 #[test]
 fn autobahn_server_echo() {
-    suite(false);
+    suite(false, false);
 }
 
 #[test]
 fn autobahn_server_echo_wss() {
-    suite(true);
+    suite(true, false);
 }
 
-fn suite(tls: bool) {
+/// The echo example with permessage-deflate: 1.* to 10.* except 9.*, and
+/// the sampled 12.*/13.* compression cases.
+#[test]
+fn autobahn_server_echo_deflate() {
+    suite(false, true);
+}
+
+fn suite(tls: bool, deflate: bool) {
     let Some(dir) = harness() else {
         eprintln!("autobahn: harness not found (../shared/autobahn or LWS_AUTOBAHN_DIR); not run");
         return;
@@ -68,6 +80,7 @@ fn suite(tls: bool) {
                 repo().join("examples/www").to_str().unwrap(),
             ])
             .args(&tls_args)
+            .args(if deflate { &["--deflate"][..] } else { &[][..] })
             .env("LD_LIBRARY_PATH", our_lib_dir())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -90,11 +103,24 @@ fn suite(tls: bool) {
             "{}://127.0.0.1:{port}",
             if tls { "wss" } else { "ws" }
         ))
-        .arg(if tls { "lws-rs-wss" } else { "lws-rs" })
+        .arg(match (tls, deflate) {
+            (true, _) => "lws-rs-wss",
+            (_, true) => "lws-rs-deflate",
+            _ => "lws-rs",
+        })
+        .arg(if deflate {
+            format!("1.*,2.*,3.*,4.*,5.*,6.*,7.*,10.*,{PMD_SAMPLE}")
+        } else {
+            "*".to_string()
+        })
         // over wss the 9.* limits/performance cases run too (issue 5)
         .env(
             "AUTOBAHN_EXCLUDE",
-            if tls { "12.*,13.*" } else { "9.*,12.*,13.*" },
+            match (tls, deflate) {
+                (true, _) => "12.*,13.*",
+                (_, true) => "9.*",
+                _ => "9.*,12.*,13.*",
+            },
         )
         .env("AUTOBAHN_REPORTS", &reports)
         .env("AUTOBAHN_TIMEOUT", "600")
@@ -120,7 +146,11 @@ fn suite(tls: bool) {
     assert!(nums.len() >= 2, "no Autobahn summary:\n{text}");
     let (passed, failed) = (nums[0], nums[1]);
     assert_eq!(failed, 0, "Autobahn cases failed:\n{summary}");
-    let want = if tls { 247 + 54 } else { 247 };
+    let want = match (tls, deflate) {
+        (true, _) => 247 + 54,
+        (_, true) => 247 + 108,
+        _ => 247,
+    };
     assert!(
         passed >= want,
         "expected all {want} cases to pass:\n{summary}"

@@ -34,6 +34,17 @@ fn shell_quote(s: &str) -> String {
 #[test]
 
 fn autobahn_client_echo() {
+    run(false);
+}
+
+/// The client with permessage-deflate offered: 1.* to 10.* except 9.*,
+/// and the same sample of 12.*/13.* as the server test.
+#[test]
+fn autobahn_client_echo_deflate() {
+    run(true);
+}
+
+fn run(deflate: bool) {
     let Some(dir) = harness() else {
         eprintln!("autobahn: harness not found (../shared/autobahn or LWS_AUTOBAHN_DIR); not run");
         return;
@@ -46,16 +57,33 @@ fn autobahn_client_echo() {
     );
     let lib = our_lib_dir();
     let command = format!(
-        "LD_LIBRARY_PATH={} {} -u \"$AUTOBAHN_URL\" -a \"$AUTOBAHN_AGENT\"",
+        "LD_LIBRARY_PATH={} {} -u \"$AUTOBAHN_URL\" -a \"$AUTOBAHN_AGENT\"{}",
         shell_quote(lib.to_str().expect("utf-8 lib path")),
         shell_quote(bin.to_str().expect("utf-8 bin path")),
+        if deflate { " --deflate" } else { "" },
     );
 
-    let reports = common::profile_dir().join("autobahn-reports");
+    let reports = common::profile_dir().join(if deflate {
+        "autobahn-reports-client-deflate"
+    } else {
+        "autobahn-reports-client"
+    });
     let out = Command::new(dir.join("test-client"))
         .arg(&command)
-        .arg("lws-rs-client")
-        .env("AUTOBAHN_EXCLUDE", "9.*,12.*,13.*")
+        .arg(if deflate {
+            "lws-rs-client-deflate"
+        } else {
+            "lws-rs-client"
+        })
+        .arg(if deflate {
+            "1.*,2.*,3.*,4.*,5.*,6.*,7.*,10.*,12.1.*,12.4.*,13.1.*,13.3.*,13.5.*,13.7.*"
+        } else {
+            "*"
+        })
+        .env(
+            "AUTOBAHN_EXCLUDE",
+            if deflate { "9.*" } else { "9.*,12.*,13.*" },
+        )
         .env("AUTOBAHN_REPORTS", &reports)
         .env("AUTOBAHN_TIMEOUT", "600")
         .output()
@@ -80,9 +108,10 @@ fn autobahn_client_echo() {
     assert!(nums.len() >= 2, "no Autobahn summary:\n{text}");
     let (passed, failed) = (nums[0], nums[1]);
     assert_eq!(failed, 0, "Autobahn client cases failed:\n{summary}");
+    let want = if deflate { CASES + 108 } else { CASES };
     assert_eq!(
-        passed, CASES,
-        "expected all {CASES} cases of 1-7 and 10 to have a passing result:\n{summary}"
+        passed, want,
+        "expected all {want} cases to have a passing result:\n{summary}"
     );
     assert!(
         out.status.success(),

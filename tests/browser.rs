@@ -14,11 +14,30 @@ fn chromium() -> Option<&'static str> {
 
 #[test]
 fn page_exchanges_messages_in_chromium() {
+    exchange(false);
+}
+
+/// Chromium offers permessage-deflate by default: with the echo server's
+/// --deflate it is negotiated and the messages go compressed both ways.
+#[test]
+fn page_exchanges_compressed_messages_in_chromium() {
+    exchange(true);
+}
+
+fn exchange(deflate: bool) {
     let Some(browser) = chromium() else {
         eprintln!("browser: chromium is not installed; not run");
         return;
     };
-    let (_srv, port) = common::start_example("echo-server", "echo-server-browser");
+    let (_srv, port) = common::start_example_with(
+        "echo-server",
+        if deflate {
+            "echo-server-browser-deflate"
+        } else {
+            "echo-server-browser"
+        },
+        if deflate { &["--deflate"][..] } else { &[][..] },
+    );
 
     let profile = std::env::temp_dir().join(format!("lws-rs-chromium-{port}"));
     let out = Command::new(browser)
@@ -53,5 +72,10 @@ fn page_exchanges_messages_in_chromium() {
     assert!(
         dom.contains("&lt; hello from chromium"),
         "echo did not come back:\n{dom}"
+    );
+    assert_eq!(
+        dom.contains("[permessage-deflate"),
+        deflate,
+        "permessage-deflate negotiated only with --deflate:\n{dom}"
     );
 }

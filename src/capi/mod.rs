@@ -7,6 +7,7 @@ pub mod ffi;
 pub mod client;
 pub mod context;
 pub mod enums;
+pub mod ext;
 pub mod headers;
 pub mod http;
 pub mod log;

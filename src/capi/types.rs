@@ -219,6 +219,33 @@ pub struct lws_extension {
 }
 const _: () = assert!(std::mem::size_of::<lws_extension>() == 24);
 
+/// One option an extension understands (for `lws_ext_parse_options`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct lws_ext_options {
+    /// Option name, e.g. `"server_no_context_takeover"`.
+    pub name: *const c_char,
+    /// What kind of argument the option takes (`enum lws_ext_options_types`;
+    /// an int here so that any value C stores is readable).
+    pub r#type: c_int,
+}
+const _: () = assert!(std::mem::size_of::<lws_ext_options>() == 16);
+
+/// One option being set on an extension instance (`LWS_EXT_CB_OPTION_SET`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct lws_ext_option_arg {
+    /// May be NULL: `option_index` is used then.
+    pub option_name: *const c_char,
+    /// Index into the extension's option list.
+    pub option_index: c_int,
+    /// The value (not NUL-terminated), or NULL.
+    pub start: *const c_char,
+    /// Length of the value.
+    pub len: c_int,
+}
+const _: () = assert!(std::mem::size_of::<lws_ext_option_arg>() == 32);
+
 /// A name/value pair in a linked list, with an optional sub-list
 /// (per-vhost protocol options, extra headers, mimetypes ...).
 #[repr(C)]

@@ -15,6 +15,7 @@ use super::wsi::{Sock, Wsi, WsiState};
 use crate::capi::log;
 use crate::capi::types::lws_client_connect_info;
 use crate::proto::handshake;
+use crate::proto::pmd;
 use crate::proto::rx::{Rx, RxConfig};
 
 /// What a client connection keeps until its handshake is done.
@@ -33,6 +34,8 @@ pub(crate) struct ClientHs {
     pub multipart: bool,
     /// The CONNECT request when going through the vhost's HTTP proxy.
     pub proxy_connect: Option<String>,
+    /// The Sec-WebSocket-Extensions offer sent, if any.
+    pub ext_offer: Option<String>,
     /// LCCSCF_* flags (TLS when LCCSCF_USE_SSL), and the ALPN offer.
     pub ssl_flags: c_int,
     pub alpn: Option<String>,
@@ -203,6 +206,7 @@ impl Context {
             method,
             proxy_connect,
             multipart: i.ssl_connection & LCCSCF_HTTP_MULTIPART_MIME != 0,
+            ext_offer: None,
             ssl_flags: i.ssl_connection,
             alpn: opt_string(i.alpn),
             version: if i.ietf_version_or_minus_one <= 0 {
@@ -398,6 +402,31 @@ impl Wsi {
     /// Sends the request (WebSocket upgrade or plain HTTP) with the
     /// user's APPEND_HANDSHAKE_HEADER additions.
     pub(crate) fn client_send_handshake(self: &Rc<Self>) {
+        // the vhost's extensions, each if protocol 0 does not refuse it
+        // (CLIENT_CONFIRM_EXTENSION_SUPPORTED), as 4.1.6 offers them
+        let is_ws = self
+            .client
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.method.is_none());
+        let offer = match (&self.vhost().pmd_offer, is_ws) {
+            (Some(o), true) => {
+                let mut name = *b"permessage-deflate\0";
+                let u = self.user_space.get();
+                (self.dispatch_protocol(
+                    0,
+                    cb::CLIENT_CONFIRM_EXTENSION_SUPPORTED,
+                    u,
+                    name.as_mut_ptr() as *mut c_void,
+                    0,
+                ) == 0)
+                    .then(|| o.clone())
+            }
+            _ => None,
+        };
+        if let Some(c) = self.client.borrow_mut().as_mut() {
+            c.ext_offer = offer.clone();
+        }
         let req = {
             let c = self.client.borrow();
             let Some(c) = c.as_ref() else { return };
@@ -433,6 +462,9 @@ impl Wsi {
                 ));
                 if let Some(p) = &c.protocols {
                     r.push_str(&format!("Sec-WebSocket-Protocol: {p}\r\n"));
+                }
+                if let Some(o) = &offer {
+                    r.push_str(&format!("Sec-WebSocket-Extensions: {o}\r\n"));
                 }
                 r.push_str(&format!("Sec-WebSocket-Version: {}\r\n", c.version));
             }
@@ -559,7 +591,50 @@ impl Wsi {
         };
         // 4.1.6 keeps a client on the protocol it was bound to at connect;
         // the server's choice only has to be one of those offered
-        let _ = proto;
+        let (_, agreed) = proto;
+        if let Some(a) = agreed {
+            // WS_EXT_DEFAULTS: the protocol may give option defaults
+            // (e.g. "compression_level=9"); user = the extension's name
+            let mut name = *b"permessage-deflate\0";
+            let mut opts = [0u8; 64];
+            if self.dispatch_user(
+                cb::WS_EXT_DEFAULTS,
+                name.as_mut_ptr() as *mut c_void,
+                opts.as_mut_ptr() as *mut c_void,
+                opts.len(),
+            ) != 0
+            {
+                self.client_fail("HS: EXT: failed setting defaults");
+                return;
+            }
+            let mut level = 1;
+            let s = CStr::from_bytes_until_nul(&opts)
+                .map(|c| c.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            for item in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+                let (k, v) = item
+                    .split_once('=')
+                    .map_or((item, None), |(k, v)| (k.trim(), Some(v.trim())));
+                match (k, v.and_then(|v| v.trim_matches('"').parse::<u32>().ok())) {
+                    ("compression_level", Some(l)) if l <= 9 => level = l,
+                    (
+                        "server_no_context_takeover"
+                        | "client_no_context_takeover"
+                        | "server_max_window_bits"
+                        | "client_max_window_bits"
+                        | "rx_buf_size"
+                        | "tx_buf_size"
+                        | "mem_level",
+                        _,
+                    ) => {}
+                    _ => {
+                        self.client_fail("HS: EXT: failed parsing defaults");
+                        return;
+                    }
+                }
+            }
+            *self.pmd.borrow_mut() = Some(Box::new(pmd::Pmd::new(a, level)));
+        }
         if self.dispatch(
             cb::CLIENT_FILTER_PRE_ESTABLISH,
             std::ptr::null_mut(),
@@ -581,7 +656,11 @@ impl Wsi {
             max_frame_payload: 0,
             max_message: 0,
             validate_utf8: self.vhost().options & super::opt::VALIDATE_UTF8 != 0,
-            allowed_rsv: 0,
+            allowed_rsv: if self.pmd.borrow().is_some() {
+                crate::proto::frame::RSV1
+            } else {
+                0
+            },
         }));
         self.state.set(WsiState::Ws);
         self.established.set(true);
@@ -610,7 +689,11 @@ impl Wsi {
 }
 
 /// Checks a 101 response against our request; Ok(chosen subprotocol).
-fn validate_response(r: &httparse::Response, c: &ClientHs) -> Result<Option<String>, String> {
+fn validate_response(
+    r: &httparse::Response,
+    c: &ClientHs,
+) -> Result<(Option<String>, Option<pmd::Agreed>), String> {
+    let mut pmd_agreed = None;
     let h = |name: &str| {
         r.headers
             .iter()
@@ -650,13 +733,35 @@ fn validate_response(r: &httparse::Response, c: &ClientHs) -> Result<Option<Stri
             Some(p)
         }
     };
-    if h("sec-websocket-extensions").is_some() {
-        return Err("HS: EXT: unknown ext".into());
+    let exts: Vec<&[u8]> = r
+        .headers
+        .iter()
+        .filter(|x| x.name.eq_ignore_ascii_case("sec-websocket-extensions"))
+        .map(|x| x.value)
+        .collect();
+    if !exts.is_empty() {
+        let joined = exts
+            .iter()
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let resp = pmd::parse_offers(&joined)
+            .map_err(|_| "HS: EXT: failed parsing options".to_string())?;
+        let offered = c
+            .ext_offer
+            .as_deref()
+            .map(pmd::parse_offers)
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        if !resp.is_empty() && offered.is_empty() {
+            return Err("HS: EXT: unknown ext".into());
+        }
+        pmd_agreed = pmd::client_accept(&offered, &resp).map_err(str::to_string)?;
     }
     if acc.trim_ascii() != c.accept.as_bytes() {
         return Err("HS: Accept hash wrong".into());
     }
-    Ok(proto)
+    Ok((proto, pmd_agreed))
 }
 
 /// Marks a parsed head that belongs to a plain HTTP client.

@@ -107,6 +107,9 @@ pub struct Vhost {
     /// Protocol for upgrades that name none (pvo "default", else 0).
     pub(crate) default_protocol: usize,
     pub(crate) tls: super::tls::VhostTls,
+    /// The client offer of permessage-deflate when info.extensions lists
+    /// lws_extension_callback_pm_deflate (servers then accept it too).
+    pub(crate) pmd_offer: Option<String>,
 }
 
 impl Vhost {
@@ -311,6 +314,7 @@ impl Context {
             origins: RefCell::new(std::collections::HashMap::new()),
             error_document_404: opt_cstr(info.error_document_404)
                 .map(|s| s.to_string_lossy().into_owned()),
+            pmd_offer: crate::capi::ext::vhost_pmd_offer(info.extensions),
             tls: super::tls::VhostTls {
                 info_mask: info.ssl_info_event_mask,
                 alpn: opt_cstr(info.alpn).map(|s| s.to_string_lossy().into_owned()),

@@ -234,6 +234,27 @@ impl Wsi {
         }
     }
 
+    /// permessage-deflate for a server connection: the first acceptable
+    /// offer (RFC 7692), if the vhost lists the extension and the protocol
+    /// agrees (CONFIRM_EXTENSION_OKAY); the response element.
+    fn negotiate_pmd(&self, offer: Option<&str>) -> Option<String> {
+        self.vhost().pmd_offer.as_ref()?;
+        let offers = crate::proto::pmd::parse_offers(offer?).ok()?;
+        let (agreed, resp) = crate::proto::pmd::server_accept(&offers)?;
+        let mut name = *b"permessage-deflate\0";
+        if self.dispatch(
+            cb::CONFIRM_EXTENSION_OKAY,
+            name.as_mut_ptr() as *mut c_void,
+            std::ptr::null_mut(),
+            0,
+        ) != 0
+        {
+            return None;
+        }
+        *self.pmd.borrow_mut() = Some(Box::new(crate::proto::pmd::Pmd::new(agreed, 1)));
+        Some(resp)
+    }
+
     fn ws_upgrade(self: &Rc<Self>, up: WsUpgrade) {
         let mut kind = *b"websocket\0";
         if self.dispatch(
@@ -279,6 +300,7 @@ impl Wsi {
             self.send_error_and_close(403);
             return;
         }
+        let ext_resp = self.negotiate_pmd(up.extensions.as_deref());
         let mut resp = Vec::with_capacity(256);
         resp.extend_from_slice(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
         resp.extend_from_slice(handshake::accept_key(&up.key).as_bytes());
@@ -293,6 +315,11 @@ impl Wsi {
                 resp.extend_from_slice(b"\r\n");
             }
         }
+        if let Some(e) = &ext_resp {
+            resp.extend_from_slice(b"Sec-WebSocket-Extensions: ");
+            resp.extend_from_slice(e.as_bytes());
+            resp.extend_from_slice(b"\r\n");
+        }
         self.add_user_headers(&mut resp);
         resp.extend_from_slice(b"\r\n");
         if self.send_raw(&resp).is_err() {
@@ -304,7 +331,11 @@ impl Wsi {
             max_frame_payload: 0,
             max_message: 0,
             validate_utf8: vh.options & opt::VALIDATE_UTF8 != 0,
-            allowed_rsv: 0,
+            allowed_rsv: if ext_resp.is_some() {
+                crate::proto::frame::RSV1
+            } else {
+                0
+            },
         }));
         self.request.borrow_mut().take();
         self.state.set(WsiState::Ws);

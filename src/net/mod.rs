@@ -65,6 +65,9 @@ pub(crate) mod cb {
     pub(crate) const CLIENT_HTTP_WRITEABLE: c_int = 57;
     pub(crate) const CLIENT_HTTP_REDIRECT: c_int = 104;
     pub(crate) const HTTP_CONFIRM_UPGRADE: c_int = 86;
+    pub(crate) const CONFIRM_EXTENSION_OKAY: c_int = 25;
+    pub(crate) const CLIENT_CONFIRM_EXTENSION_SUPPORTED: c_int = 26;
+    pub(crate) const WS_EXT_DEFAULTS: c_int = 39;
 }
 
 /// Option bits of `lws_context_creation_info.options` the runtime reads.

@@ -135,7 +135,7 @@ impl Context {
             if wsi.state.get() == WsiState::HttpHead && !wsi.http_in.borrow().is_empty() {
                 wsi.http_try_request();
             }
-            if !wsi.rx_stash.borrow().is_empty() || wsi.rx_more.get() {
+            if wsi.has_held_input() || wsi.rx_more.get() {
                 self.handle_readable(&wsi);
             }
             if wsi.file_tx.borrow().is_some() {
@@ -379,6 +379,12 @@ impl Context {
         {
             return false;
         }
+        // compressed input received but not yet inflated
+        if w.pmd.borrow().as_ref().is_some_and(|p| p.has_pending())
+            && !matches!(self.pmd_pump(w), Delivered::All)
+        {
+            return false;
+        }
         if !w.rx_stash.borrow().is_empty() {
             if !w.rx_allowed.get() {
                 return false;
@@ -574,6 +580,31 @@ impl Context {
                         continue;
                     }
                     let (s0, e0) = (base + range.start, base + range.end);
+                    let compressed =
+                        w.rx.borrow()
+                            .as_ref()
+                            .is_some_and(|r| r.message_compressed());
+                    if compressed {
+                        let validate =
+                            !binary && w.vhost().options & super::opt::VALIDATE_UTF8 != 0;
+                        if let Some(p) = w.pmd.borrow_mut().as_mut() {
+                            p.rx_binary = binary;
+                            p.push(
+                                first,
+                                validate,
+                                &buf[s0..e0],
+                                frame_fin && frame_remaining == 0,
+                            );
+                        }
+                        match self.pmd_pump(w) {
+                            Delivered::All => continue,
+                            Delivered::Closed => return,
+                            Delivered::StoppedAt(_) => {
+                                self.stash(w, &buf[pos..end]);
+                                return;
+                            }
+                        }
+                    }
                     match self.deliver_data(
                         w,
                         buf,
@@ -675,17 +706,77 @@ impl Context {
                     return;
                 }
                 RxEvent::Fail { code, reason } => {
-                    log::info(&format!("websocket protocol error {code}: {reason}"));
-                    if w.state.get() == WsiState::Ws && (w.want_write.get() || w.has_pending_tx()) {
-                        // let the replies to what came before go out first
-                        w.pending_fail.set(Some((code, reason)));
-                        w.set_timeout(super::wsi::PENDING_TIMEOUT_CLOSE_SEND, 5);
-                        self.schedule(w);
-                    } else {
-                        w.fail_ws(code, reason);
-                    }
+                    self.ws_protocol_fail(w, code, reason);
                     return;
                 }
+            }
+        }
+    }
+
+    /// Fails the connection for a protocol error; replies already queued
+    /// for earlier messages go out first.
+    fn ws_protocol_fail(&self, w: &Rc<Wsi>, code: u16, reason: &'static str) {
+        log::info(&format!("websocket protocol error {code}: {reason}"));
+        if w.state.get() == WsiState::Ws && (w.want_write.get() || w.has_pending_tx()) {
+            w.pending_fail.set(Some((code, reason)));
+            w.set_timeout(super::wsi::PENDING_TIMEOUT_CLOSE_SEND, 5);
+            self.schedule(w);
+        } else {
+            w.fail_ws(code, reason);
+        }
+    }
+
+    /// Inflates what permessage-deflate holds and delivers it, a bounded
+    /// piece at a time, until it needs more input, the message ends, flow
+    /// control stops it (the undelivered rest is kept) or the connection
+    /// fails.
+    fn pmd_pump(&self, w: &Rc<Wsi>) -> Delivered {
+        let mut out = Vec::new();
+        loop {
+            if !w.rx_allowed.get() {
+                return Delivered::StoppedAt(0);
+            }
+            let (st, first, binary) = {
+                let mut g = w.pmd.borrow_mut();
+                let Some(p) = g.as_mut() else {
+                    return Delivered::All;
+                };
+                if !p.has_pending() {
+                    return Delivered::All;
+                }
+                let st = p.pull(&mut out);
+                let deliver = st
+                    .as_ref()
+                    .is_ok_and(|s| !out.is_empty() || *s == crate::proto::pmd::Pulled::MessageDone);
+                (st, deliver && p.take_first(), p.rx_binary)
+            };
+            let pulled = match st {
+                Ok(p) => p,
+                Err((code, reason)) => {
+                    self.ws_protocol_fail(w, code, reason);
+                    return Delivered::Closed;
+                }
+            };
+            let done = pulled == crate::proto::pmd::Pulled::MessageDone;
+            if !out.is_empty() || done {
+                let n = out.len();
+                out.push(0);
+                match self.deliver_data(w, &mut out, 0, n, first, done, 0, binary) {
+                    Delivered::All => {}
+                    Delivered::Closed => return Delivered::Closed,
+                    Delivered::StoppedAt(s) => {
+                        *w.rx_pending_chunk.borrow_mut() = Some(super::wsi::PendingChunk {
+                            data: out[s..n].to_vec(),
+                            frame_fin: done,
+                            frame_remaining: 0,
+                            binary,
+                        });
+                        return Delivered::StoppedAt(s);
+                    }
+                }
+            }
+            if pulled != crate::proto::pmd::Pulled::More {
+                return Delivered::All;
             }
         }
     }

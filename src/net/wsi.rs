@@ -177,6 +177,8 @@ pub struct Wsi {
     pub(crate) tls_peeked: Cell<bool>,
     /// Plain HTTP arrived on a TLS port that redirects it to https.
     pub(crate) redirect_to_https: Cell<bool>,
+    /// permessage-deflate, when negotiated.
+    pub(crate) pmd: RefCell<Option<Box<crate::proto::pmd::Pmd>>>,
 }
 
 impl Wsi {
@@ -253,6 +255,7 @@ impl Wsi {
             tls_kill: Cell::new(false),
             tls_peeked: Cell::new(false),
             redirect_to_https: Cell::new(false),
+            pmd: RefCell::new(None),
         }
     }
 
@@ -684,6 +687,14 @@ impl Wsi {
         }
     }
 
+    /// Input received but not yet delivered: stashed bytes, a chunk held
+    /// by flow control, or compressed data not yet inflated.
+    pub(crate) fn has_held_input(&self) -> bool {
+        !self.rx_stash.borrow().is_empty()
+            || self.rx_pending_chunk.borrow().is_some()
+            || self.pmd.borrow().as_ref().is_some_and(|p| p.has_pending())
+    }
+
     pub(crate) fn has_pending_tx(&self) -> bool {
         self.tx_pending.borrow().len() > self.tx_off.get()
     }
@@ -701,6 +712,17 @@ impl Wsi {
         fin: bool,
         opcode: u8,
     ) -> io::Result<()> {
+        if !frame::is_control(opcode) {
+            let compressed = self.pmd.borrow_mut().as_mut().and_then(|p| {
+                // SAFETY: per the function contract, payload has len bytes.
+                let data = unsafe { std::slice::from_raw_parts(payload, len) };
+                p.deflate_fragment(opcode != frame::OP_CONT, data, fin)
+            });
+            if let Some((c, rsv1)) = compressed {
+                let rsv = if rsv1 { frame::RSV1 } else { 0 };
+                return self.send_frame_rsv(fin, rsv, opcode, &c);
+            }
+        }
         if self.is_client.get() {
             // clients mask every frame with a fresh key; the user's buffer
             // is left as it was
@@ -720,13 +742,24 @@ impl Wsi {
 
     /// Sends a frame from an owned payload (control frames we generate).
     pub(crate) fn send_frame_owned(&self, fin: bool, opcode: u8, payload: &[u8]) -> io::Result<()> {
+        self.send_frame_rsv(fin, 0, opcode, payload)
+    }
+
+    /// Sends a frame with these RSV bits from an owned payload.
+    pub(crate) fn send_frame_rsv(
+        &self,
+        fin: bool,
+        rsv: u8,
+        opcode: u8,
+        payload: &[u8],
+    ) -> io::Result<()> {
         let mut hdr = [0u8; 14];
         let key = self.is_client.get().then(|| {
             let mut k = [0u8; 4];
             super::client::random_bytes(&mut k);
             k
         });
-        let hl = frame::encode_header(&mut hdr, fin, 0, opcode, key, payload.len() as u64);
+        let hl = frame::encode_header(&mut hdr, fin, rsv, opcode, key, payload.len() as u64);
         let mut v = Vec::with_capacity(hl + payload.len());
         v.extend_from_slice(&hdr[..hl]);
         let start = v.len();

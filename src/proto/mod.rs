@@ -13,6 +13,7 @@ pub mod frame;
 pub mod handshake;
 pub mod html_subst;
 pub mod mask;
+pub mod pmd;
 pub mod rx;
 pub mod spa;
 pub mod uri;

@@ -279,6 +279,12 @@ impl Rx {
         Ok(())
     }
 
+    /// The data message being received was sent compressed (RSV1 on its
+    /// first frame, with RSV1 allowed).
+    pub fn message_compressed(&self) -> bool {
+        self.msg_compressed
+    }
+
     fn check_byte0(&self, b0: u8) -> Result<(), (u16, &'static str)> {
         let rsv = b0 & frame::RSV_MASK;
         let opcode = b0 & 0x0F;
@@ -289,6 +295,10 @@ impl Rx {
         match opcode {
             OP_CONT if !self.msg_open => {
                 Err((CLOSE_PROTOCOL_ERROR, "continuation without message"))
+            }
+            // RFC 7692 6.1: RSV1 marks a message on its first frame only
+            OP_CONT if rsv & RSV1 != 0 => {
+                Err((CLOSE_PROTOCOL_ERROR, "RSV1 on a continuation frame"))
             }
             OP_TEXT | OP_BINARY if self.msg_open => {
                 Err((CLOSE_PROTOCOL_ERROR, "expected continuation frame"))

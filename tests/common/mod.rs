@@ -528,6 +528,12 @@ pub fn run_ok(bin: &Path, lib: &Path) -> String {
 /// our library on a free port, serving examples/www; returns it and the port.
 #[allow(dead_code)]
 pub fn start_example(name: &str, bin_name: &str) -> (Server, u16) {
+    start_example_with(name, bin_name, &[])
+}
+
+/// [`start_example`] with extra arguments (e.g. `--deflate`).
+#[allow(dead_code)]
+pub fn start_example_with(name: &str, bin_name: &str, extra: &[&str]) -> (Server, u16) {
     let bin = compile_c(
         bin_name,
         &[repo().join(format!("examples/{name}.c"))],
@@ -536,11 +542,10 @@ pub fn start_example(name: &str, bin_name: &str) -> (Server, u16) {
     );
     let port = free_port();
     let www = repo().join("examples/www");
-    let srv = Server::spawn(
-        &bin,
-        Some(&our_lib_dir()),
-        &["-p", &port.to_string(), "-w", www.to_str().unwrap()],
-    );
+    let ps = port.to_string();
+    let mut args = vec!["-p", ps.as_str(), "-w", www.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let srv = Server::spawn(&bin, Some(&our_lib_dir()), &args);
     srv.wait_for("listening", std::time::Duration::from_secs(10));
     (srv, port)
 }
