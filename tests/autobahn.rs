@@ -65,7 +65,12 @@ fn suite(tls: bool, deflate: bool) {
         }
     }
     let bin = compile_c(
-        "echo-server-autobahn",
+        // one binary per test: they run in parallel
+        match (tls, deflate) {
+            (true, _) => "echo-server-autobahn-wss",
+            (_, true) => "echo-server-autobahn-deflate",
+            _ => "echo-server-autobahn",
+        },
         &[repo().join("examples/echo-server.c")],
         Headers::Ours,
         &[],

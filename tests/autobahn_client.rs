@@ -50,7 +50,11 @@ fn run(deflate: bool) {
         return;
     };
     let bin = compile_c(
-        "autobahn-client",
+        if deflate {
+            "autobahn-client-deflate"
+        } else {
+            "autobahn-client"
+        },
         &[repo().join("c-tests/autobahn-client.c")],
         Headers::Ours,
         &[],
