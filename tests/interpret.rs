@@ -205,13 +205,19 @@ fn fetch(port: u16, path: &str) -> Raw {
     c.response(false)
 }
 
+/// Built once: the tests run in parallel and would rewrite a binary
+/// another one is running.
 fn our_bin() -> PathBuf {
-    compile_c(
-        "interpret-server-ours",
-        &[common::repo().join("c-tests/interpret-server.c")],
-        Headers::Ours,
-        &[],
-    )
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        compile_c(
+            "interpret-server-ours",
+            &[common::repo().join("c-tests/interpret-server.c")],
+            Headers::Ours,
+            &[],
+        )
+    })
+    .clone()
 }
 
 #[test]
