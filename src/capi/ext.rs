@@ -101,6 +101,14 @@ struct Ebufs {
     eb_out: Tokens,
 }
 
+/// Whether permessage-deflate understands an option of this name.
+pub(crate) fn pmd_option_known(name: &str) -> bool {
+    PMD_OPTIONS.0[..8]
+        .iter()
+        // SAFETY: the table's names are C string literals.
+        .any(|o| unsafe { CStr::from_ptr(o.name) }.to_bytes() == name.as_bytes())
+}
+
 /// The client offer of a vhost's extensions list when it names our
 /// permessage-deflate; other extensions are reported and left out.
 pub(crate) fn vhost_pmd_offer(list: *const lws_extension) -> Option<String> {

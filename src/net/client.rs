@@ -617,16 +617,9 @@ impl Wsi {
                     .map_or((item, None), |(k, v)| (k.trim(), Some(v.trim())));
                 match (k, v.and_then(|v| v.trim_matches('"').parse::<u32>().ok())) {
                     ("compression_level", Some(l)) if l <= 9 => level = l,
-                    (
-                        "server_no_context_takeover"
-                        | "client_no_context_takeover"
-                        | "server_max_window_bits"
-                        | "client_max_window_bits"
-                        | "rx_buf_size"
-                        | "tx_buf_size"
-                        | "mem_level",
-                        _,
-                    ) => {}
+                    // the others do not change a negotiated connection
+                    (k, _) if k != "compression_level" && crate::capi::ext::pmd_option_known(k) => {
+                    }
                     _ => {
                         self.client_fail("HS: EXT: failed parsing defaults");
                         return;

@@ -113,6 +113,21 @@ pub struct Vhost {
 }
 
 impl Vhost {
+    pub(crate) fn ctx(&self) -> &Context {
+        // SAFETY: a vhost lives inside its context.
+        unsafe { &*self.ctx }
+    }
+
+    /// The owning `Rc` of this vhost.
+    pub(crate) fn rc(&self) -> Option<Rc<Vhost>> {
+        self.ctx()
+            .vhosts
+            .borrow()
+            .iter()
+            .find(|v| std::ptr::eq(Rc::as_ptr(v), self))
+            .cloned()
+    }
+
     /// The real path of a mount origin, looked up once.
     pub(crate) fn canonical_origin(&self, origin: &str) -> Option<std::path::PathBuf> {
         if let Some(p) = self.origins.borrow().get(origin) {

@@ -196,14 +196,7 @@ impl Context {
             {
                 continue;
             }
-            // SAFETY: vhost pointer of a live listener.
-            let vh_rc = self
-                .vhosts
-                .borrow()
-                .iter()
-                .find(|v| std::ptr::eq(Rc::as_ptr(v), lw.vhost.get()))
-                .cloned();
-            let Some(vh) = vh_rc else { continue };
+            let Some(vh) = lw.vhost().rc() else { continue };
             let w = Rc::new(Wsi::new(
                 self,
                 &vh,

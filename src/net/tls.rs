@@ -745,21 +745,6 @@ fn load_server_certs(
 }
 
 impl Vhost {
-    pub(crate) fn ctx(&self) -> &Context {
-        // SAFETY: a vhost lives inside its context.
-        unsafe { &*self.ctx }
-    }
-
-    /// The owning `Rc` of this vhost.
-    pub(crate) fn rc(&self) -> Option<Rc<Vhost>> {
-        self.ctx()
-            .vhosts
-            .borrow()
-            .iter()
-            .find(|v| std::ptr::eq(Rc::as_ptr(v), self))
-            .cloned()
-    }
-
     /// Calls protocol `idx` through the vhost's pseudo wsi for it.
     pub(crate) fn pseudo_call(
         &self,
