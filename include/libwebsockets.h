@@ -1528,6 +1528,30 @@ struct lws_spa_create_info {
 typedef struct lws_spa_create_info lws_spa_create_info_t;
 
 /*
+ A timer, kept in a list sorted by due time; usually embedded in user
+ structs and found back with `lws_container_of`.
+ */
+struct lws_sorted_usec_list {
+  /*
+   Membership of the sorted list.
+   */
+  struct lws_dll2 list;
+  /*
+   Due time, in microseconds of `lws_now_usecs()`.
+   */
+  lws_usec_t us;
+  /*
+   Called when due (a `sul_cb_t`; spelled out so the header needs no
+   typedef before the struct).
+   */
+  void (*cb)(struct lws_sorted_usec_list *sul);
+  /*
+   Lateness bookkeeping.
+   */
+  uint32_t latency_us;
+};
+
+/*
  Name results of `lws_tls_*_cert_info`: `name` may run past 64 bytes
  when the caller passed a larger buffer.
  */
@@ -1662,30 +1686,6 @@ struct lws_ssl_info {
  C spelling: `lws_dll2_owner_t`.
  */
 typedef struct lws_dll2_owner lws_dll2_owner_t;
-
-/*
- A timer, kept in a list sorted by due time; usually embedded in user
- structs and found back with `lws_container_of`.
- */
-struct lws_sorted_usec_list {
-  /*
-   Membership of the sorted list.
-   */
-  struct lws_dll2 list;
-  /*
-   Due time, in microseconds of `lws_now_usecs()`.
-   */
-  lws_usec_t us;
-  /*
-   Called when due (a `sul_cb_t`; spelled out so the header needs no
-   typedef before the struct).
-   */
-  void (*cb)(struct lws_sorted_usec_list *sul);
-  /*
-   Lateness bookkeeping.
-   */
-  uint32_t latency_us;
-};
 
 /*
  Called when a scheduled [`lws_sorted_usec_list`] timer is due.
@@ -1857,6 +1857,62 @@ void lws_cancel_service_pt(struct lws *wsi);
  The library version string.
  */
 const char *lws_get_library_version(void);
+
+/*
+ Adds the detached `d` as the first element of `owner`'s list.
+ */
+void lws_dll2_add_head(struct lws_dll2 *d, struct lws_dll2_owner *owner);
+
+/*
+ Adds the detached `d` as the last element of `owner`'s list.
+ */
+void lws_dll2_add_tail(struct lws_dll2 *d, struct lws_dll2_owner *owner);
+
+/*
+ Adds the detached `d` just before `after`, in `after`'s list.
+ */
+void lws_dll2_add_before(struct lws_dll2 *d, struct lws_dll2 *after);
+
+/*
+ Adds the detached `d` to `own`'s list before the first element that
+ `compare(element, d)` finds greater or equal, else last.
+ */
+void lws_dll2_add_sorted(struct lws_dll2 *d,
+                         struct lws_dll2_owner *own,
+                         int (*compare)(const struct lws_dll2 *d, const struct lws_dll2 *i));
+
+/*
+ Removes `d` from its list; nothing happens if it is detached.
+ */
+void lws_dll2_remove(struct lws_dll2 *d);
+
+/*
+ Marks `d` detached without touching any list (for fresh memory).
+ */
+void lws_dll2_clear(struct lws_dll2 *d);
+
+/*
+ Empties an owner without touching its former elements.
+ */
+void lws_dll2_owner_clear(struct lws_dll2_owner *d);
+
+/*
+ Calls `cb` on each element, head first; `cb` may remove or free the
+ element it is given. Stops and returns 1 when `cb` returns non-zero.
+ */
+int lws_dll2_foreach_safe(struct lws_dll2_owner *owner, void *user, int (*cb)(struct lws_dll2 *d,
+                                                                              void *user));
+
+/*
+ Finds the element whose `const char *` member (at `ptr_ofs` in the
+ struct whose list member is at `dll2_ofs`) equals the first `namelen`
+ bytes of `name` exactly; returns the struct, or NULL.
+ */
+void *_lws_dll2_search_sz_pl(struct lws_dll2_owner *own,
+                             const char *name,
+                             size_t namelen,
+                             size_t dll2_ofs,
+                             size_t ptr_ofs);
 
 /*
  Parses `o` ("name[=value]; ..." up to a comma) against `opts` and sets
@@ -2262,6 +2318,89 @@ const char *lws_spa_get_string(struct lws_spa *spa, int n);
  callback with LWS_UFS_CLOSE). Returns 0.
  */
 int lws_spa_destroy(struct lws_spa *spa);
+
+/*
+ Schedules `sul` to call `cb` `us` microseconds from now on the context's
+ ordinary timer list (`LWS_SET_TIMER_USEC_CANCEL` cancels it).
+ */
+void lws_sul_schedule(struct lws_context *ctx,
+                      int tsi,
+                      struct lws_sorted_usec_list *sul,
+                      void (*_cb)(struct lws_sorted_usec_list *sul),
+                      lws_usec_t _us);
+
+/*
+ lws_sul_schedule on the list of timers that may wake the system from
+ suspend (see lws_sul_earliest_wakeable_event).
+ */
+void lws_sul_schedule_wakesuspend(struct lws_context *ctx,
+                                  int tsi,
+                                  struct lws_sorted_usec_list *sul,
+                                  void (*_cb)(struct lws_sorted_usec_list *sul),
+                                  lws_usec_t _us);
+
+/*
+ Schedules `sul` for the absolute time already in `sul->us` (in
+ lws_now_usecs() microseconds); `flags` LWSSULLI_WAKE_IF_SUSPENDED puts it
+ on the wake-from-suspend list.
+ */
+void lws_sul2_schedule(struct lws_context *context,
+                       int tsi,
+                       int flags,
+                       struct lws_sorted_usec_list *sul);
+
+/*
+ Unschedules `sul` (nothing happens if it is not scheduled).
+ */
+void lws_sul_cancel(struct lws_sorted_usec_list *sul);
+
+/*
+ The due time of the earliest timer that may wake the system: 0 with
+ `*pearliest` set, or 1 if there is none.
+ */
+int lws_sul_earliest_wakeable_event(struct lws_context *ctx, lws_usec_t *pearliest);
+
+/*
+ Links `sul` into the program's own sorted owner `own` by `sul->us`.
+ */
+int __lws_sul_insert(struct lws_dll2_owner *own, struct lws_sorted_usec_list *sul);
+
+/*
+ Runs the due timers on the program's `own_len` owners at `own`, earliest
+ first; returns microseconds until the next, or 0 if none remains.
+ */
+lws_usec_t __lws_sul_service_ripe(struct lws_dll2_owner *own, int own_len, lws_usec_t usnow);
+
+/*
+ Calls the connection's protocol with LWS_CALLBACK_TIMER `usecs` from
+ now, replacing any earlier request; LWS_SET_TIMER_USEC_CANCEL cancels.
+ */
+void lws_set_timer_usecs(struct lws *wsi, lws_usec_t usecs);
+
+/*
+ Wall-clock seconds since the epoch.
+ */
+unsigned long lws_now_secs(void);
+
+/*
+ Schedules `sul` to call `cb` after the policy's next backoff delay, and
+ returns 0; returns 1 (scheduling nothing) once the tries exceed the
+ policy's conceal count.
+ */
+int lws_retry_sul_schedule(struct lws_context *context,
+                           int tid,
+                           struct lws_sorted_usec_list *sul,
+                           const lws_retry_bo_t *retry,
+                           void (*cb)(struct lws_sorted_usec_list *sul),
+                           uint16_t *ctry);
+
+/*
+ lws_retry_sul_schedule with the connection's context and retry policy.
+ */
+int lws_retry_sul_schedule_retry_wsi(struct lws *wsi,
+                                     struct lws_sorted_usec_list *sul,
+                                     void (*cb)(struct lws_sorted_usec_list *sul),
+                                     uint16_t *ctry);
 
 /*
  Whether the connection uses TLS (LCCSCF_USE_SSL, as 4.1.6 reports it).

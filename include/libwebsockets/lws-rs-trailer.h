@@ -60,6 +60,75 @@ lws_smd_msg_printf(struct lws_context *ctx, lws_smd_class_t _class,
 
 #define lws_get_context_user lws_context_user
 
+
+/* ---- lists whose links live in the program's structs (lws-dll2.h) ---- */
+
+static LWS_INLINE int
+lws_dll2_is_detached(const struct lws_dll2 *d) { return !d->owner; }
+
+static LWS_INLINE const struct lws_dll2_owner *
+lws_dll2_owner(const struct lws_dll2 *d) { return d->owner; }
+
+static LWS_INLINE struct lws_dll2 *
+lws_dll2_get_head(struct lws_dll2_owner *owner) { return owner->head; }
+
+static LWS_INLINE struct lws_dll2 *
+lws_dll2_get_tail(struct lws_dll2_owner *owner) { return owner->tail; }
+
+#define lws_dll2_search_sz_pl(own, name, namelen, type, membd2list, membptr) \
+	((type *)_lws_dll2_search_sz_pl(own, name, namelen, \
+				offsetof(type, membd2list), offsetof(type, membptr)))
+
+#define lws_dll2_describe(x, y)
+
+/* walk a dll2 list; the _safe forms allow removing the current element */
+#define lws_start_foreach_dll(___type, ___it, ___start) \
+	{ ___type ___it = ___start; while (___it) {
+#define lws_end_foreach_dll(___it) \
+	___it = (___it)->next; } }
+#define lws_start_foreach_dll_safe(___type, ___it, ___tmp, ___start) \
+	{ ___type ___it = ___start; while (___it) { ___type ___tmp = (___it)->next;
+#define lws_end_foreach_dll_safe(___it, ___tmp) \
+	___it = ___tmp; } }
+
+/* walk a singly-linked list through member `nxt` */
+#define lws_start_foreach_ll(type, it, start) \
+	{ type it = start; while (it) {
+#define lws_end_foreach_ll(it, nxt) \
+	it = it->nxt; } }
+#define lws_start_foreach_ll_safe(type, it, start, nxt) \
+	{ type it = start; while (it) { type next_##it = it->nxt;
+#define lws_end_foreach_ll_safe(it) \
+	it = next_##it; } }
+
+/* the same through a pointer to each link, so elements can be unlinked */
+#define lws_start_foreach_llp(type, it, start) \
+	{ type it = &(start); while (*(it)) {
+#define lws_start_foreach_llp_safe(type, it, start, nxt) \
+	{ type it = &(start); type next; while (*(it)) { next = &((*(it))->nxt);
+#define lws_end_foreach_llp(it, nxt) \
+	it = &(*(it))->nxt; } }
+#define lws_end_foreach_llp_safe(it) \
+	it = next; } }
+
+#define lws_ll_fwd_insert(___new_object, ___m_list, ___list_head) { \
+	___new_object->___m_list = ___list_head; \
+	___list_head = ___new_object; }
+
+#define lws_ll_fwd_remove(___type, ___m_list, ___target, ___list_head) { \
+	lws_start_foreach_llp(___type **, ___ppss, ___list_head) { \
+		if (*___ppss == ___target) { \
+			*___ppss = ___target->___m_list; \
+			break; \
+		} \
+	} lws_end_foreach_llp(___ppss, ___m_list); }
+
+/* ---- timers (lws-timeout-timer.h) ---- */
+
+#define lws_time_in_microseconds lws_now_usecs
+#define lws_wsi_close(w, to_kill) lws_set_timeout(w, 1, to_kill)
+#define lws_sul_debug_zombies(_a, _b, _c, _d)
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,7 @@
 pub mod ffi;
 pub mod client;
 pub mod context;
+pub mod dll2;
 pub mod enums;
 pub mod ext;
 pub mod headers;
@@ -16,6 +17,7 @@ pub mod purify;
 pub mod service;
 pub mod smd;
 pub mod spa;
+pub mod sul;
 pub mod tls;
 pub mod types;
 pub mod util;

@@ -216,6 +216,11 @@ impl Context {
             },
         });
         w.opaque_user_data.set(i.opaque_user_data);
+        w.retry_policy.set(if i.retry_and_idle_policy.is_null() {
+            &*w.ctx().default_retry
+        } else {
+            i.retry_and_idle_policy
+        });
         if !i.retry_and_idle_policy.is_null() {
             // SAFETY: the program's policy, read once.
             let p = unsafe { &*i.retry_and_idle_policy };

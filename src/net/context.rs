@@ -1,6 +1,6 @@
 //! The context (one service thread, one mio `Poll`) and its vhosts.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, RefCell, UnsafeCell};
 use std::collections::{BinaryHeap, VecDeque};
 use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::io;
@@ -16,7 +16,9 @@ use mio::{Events, Interest, Poll, Registry, Token, Waker};
 use super::wsi::{Sock, Wsi, WsiState};
 use super::{cb, opt, CONTEXT_PORT_NO_LISTEN, CONTEXT_PORT_NO_LISTEN_SERVER};
 use crate::capi::log;
-use crate::capi::types::{lws_context_creation_info, lws_http_mount, lws_protocols};
+use crate::capi::types::{
+    lws_context_creation_info, lws_dll2_owner, lws_http_mount, lws_protocols, lws_retry_bo_t,
+};
 
 const SMD_CLASS_NETWORK: u32 = 1 << 2;
 
@@ -73,7 +75,16 @@ pub struct Context {
     /// simultaneous_ssl_restriction (0: none) and the TLS connections open.
     pub(crate) ssl_restriction: usize,
     pub(crate) ssl_count: Cell<usize>,
+    /// lws_sul timers: the ordinary list and the wake-from-suspend list.
+    /// The links live in the timers' own (often the program's) memory.
+    pub(crate) sul_owners: Box<UnsafeCell<[lws_dll2_owner; 2]>>,
+    /// The retry policy of connections that were given none (lws's
+    /// 1/3/9/17 s backoff, keepalive from info.retry_and_idle_policy).
+    pub(crate) default_retry: Box<lws_retry_bo_t>,
 }
+
+/// lws's default backoff table, in ms.
+static DEFAULT_BACKOFF_MS: [u32; 4] = [1000, 3000, 9000, 17000];
 
 /// A vhost: a protocol table, mounts and optionally a listening socket.
 // ctx, name and user are kept for the vhost query API (lws_get_vhost_name, ...)
@@ -110,6 +121,8 @@ pub struct Vhost {
     /// The client offer of permessage-deflate when info.extensions lists
     /// lws_extension_callback_pm_deflate (servers then accept it too).
     pub(crate) pmd_offer: Option<String>,
+    /// Retry and idle policy of the vhost's connections.
+    pub(crate) retry_policy: *const lws_retry_bo_t,
 }
 
 impl Vhost {
@@ -246,6 +259,25 @@ impl Context {
             smd: Default::default(),
             ssl_restriction: info.simultaneous_ssl_restriction.max(0) as usize,
             ssl_count: Cell::new(0),
+            sul_owners: Box::new(UnsafeCell::new(
+                [lws_dll2_owner {
+                    tail: std::ptr::null_mut(),
+                    head: std::ptr::null_mut(),
+                    count: 0,
+                }; 2],
+            )),
+            default_retry: {
+                let (ping, hangup) =
+                    policy_validity(info.retry_and_idle_policy).unwrap_or((300, 310));
+                Box::new(lws_retry_bo_t {
+                    retry_ms_table: DEFAULT_BACKOFF_MS.as_ptr(),
+                    retry_ms_table_count: DEFAULT_BACKOFF_MS.len() as u16,
+                    conceal_count: DEFAULT_BACKOFF_MS.len() as u16,
+                    secs_since_valid_ping: ping,
+                    secs_since_valid_hangup: hangup,
+                    jitter_percent: 20,
+                })
+            },
         });
         // as lws: a peer that vanishes must not kill the process on write
         // SAFETY: setting a signal disposition to ignore.
@@ -273,6 +305,22 @@ impl Context {
 
     pub fn as_c(&self) -> *mut crate::capi::types::lws_context {
         self as *const Context as *mut crate::capi::types::lws_context
+    }
+
+    /// The lws_sul list for ordinary timers, or for those that may wake the
+    /// system from suspend.
+    pub(crate) fn sul_owner(&self, wakeable: bool) -> *mut lws_dll2_owner {
+        // SAFETY: the array lives as long as the context; only raw pointers
+        // to it are handed out.
+        unsafe { (self.sul_owners.get() as *mut lws_dll2_owner).add(wakeable as usize) }
+    }
+
+    /// Runs the due lws_sul timers; returns microseconds until the next.
+    pub(crate) fn run_suls(&self) -> crate::capi::types::lws_usec_t {
+        let now = crate::capi::smd::lws_now_usecs();
+        // SAFETY: the context's owners; their elements are live timers
+        // (the program's, or those of live wsis, unlinked when they close).
+        unsafe { crate::capi::sul::service_ripe(self.sul_owner(false), 2, now) }
     }
 
     pub(crate) fn next_serial(&self) -> u64 {
@@ -330,6 +378,11 @@ impl Context {
             error_document_404: opt_cstr(info.error_document_404)
                 .map(|s| s.to_string_lossy().into_owned()),
             pmd_offer: crate::capi::ext::vhost_pmd_offer(info.extensions),
+            retry_policy: if info.retry_and_idle_policy.is_null() {
+                &*self.default_retry
+            } else {
+                info.retry_and_idle_policy
+            },
             tls: super::tls::VhostTls {
                 info_mask: info.ssl_info_event_mask,
                 alpn: opt_cstr(info.alpn).map(|s| s.to_string_lossy().into_owned()),

@@ -68,6 +68,12 @@ pub(crate) mod cb {
     pub(crate) const CONFIRM_EXTENSION_OKAY: c_int = 25;
     pub(crate) const CLIENT_CONFIRM_EXTENSION_SUPPORTED: c_int = 26;
     pub(crate) const WS_EXT_DEFAULTS: c_int = 39;
+    pub(crate) const TIMER: c_int = 73;
+    pub(crate) const ADD_POLL_FD: c_int = 32;
+    pub(crate) const DEL_POLL_FD: c_int = 33;
+    pub(crate) const CHANGE_MODE_POLL_FD: c_int = 34;
+    pub(crate) const LOCK_POLL: c_int = 35;
+    pub(crate) const UNLOCK_POLL: c_int = 36;
 }
 
 /// Option bits of `lws_context_creation_info.options` the runtime reads.

@@ -61,9 +61,31 @@ impl Context {
             return Some(Duration::ZERO);
         }
         let timers = self.timers.borrow();
-        timers
+        let heap = timers
             .peek()
-            .map(|t| t.at.0.saturating_duration_since(Instant::now()))
+            .map(|t| t.at.0.saturating_duration_since(Instant::now()));
+        let sul = self.next_sul_in();
+        match (heap, sul) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Time until the earliest lws_sul timer, if any is scheduled.
+    fn next_sul_in(&self) -> Option<Duration> {
+        let mut first: Option<i64> = None;
+        for wake in [false, true] {
+            // SAFETY: the context's owners; heads are live timers.
+            let head = unsafe { (*self.sul_owner(wake)).head }
+                as *const crate::capi::types::lws_sorted_usec_list;
+            if !head.is_null() {
+                // SAFETY: as above.
+                let us = unsafe { (*head).us };
+                first = Some(first.map_or(us, |f| f.min(us)));
+            }
+        }
+        let us = first? - crate::capi::smd::lws_now_usecs();
+        Some(Duration::from_micros(us.max(0) as u64))
     }
 
     fn service_pass(&self, timeout_ms: c_int) -> c_int {
@@ -148,6 +170,8 @@ impl Context {
         }
         self.smd.deliver();
         self.run_timers();
+        self.reap_closed();
+        self.run_suls();
         self.reap_closed();
         0
     }

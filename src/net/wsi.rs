@@ -179,6 +179,10 @@ pub struct Wsi {
     pub(crate) redirect_to_https: Cell<bool>,
     /// permessage-deflate, when negotiated.
     pub(crate) pmd: RefCell<Option<Box<crate::proto::pmd::Pmd>>>,
+    /// lws_set_timer_usecs's timer, on the context's lws_sul list.
+    pub(crate) hrtimer: std::cell::UnsafeCell<crate::capi::types::lws_sorted_usec_list>,
+    /// Retry and idle policy (connect info's, else the vhost's).
+    pub(crate) retry_policy: Cell<*const crate::capi::types::lws_retry_bo_t>,
 }
 
 impl Wsi {
@@ -256,6 +260,17 @@ impl Wsi {
             tls_peeked: Cell::new(false),
             redirect_to_https: Cell::new(false),
             pmd: RefCell::new(None),
+            hrtimer: std::cell::UnsafeCell::new(crate::capi::types::lws_sorted_usec_list {
+                list: crate::capi::types::lws_dll2 {
+                    prev: std::ptr::null_mut(),
+                    next: std::ptr::null_mut(),
+                    owner: std::ptr::null_mut(),
+                },
+                us: 0,
+                cb: None,
+                latency_us: 0,
+            }),
+            retry_policy: Cell::new(vh.retry_policy),
         }
     }
 
@@ -505,6 +520,23 @@ impl Wsi {
     }
 
     // ---- timeouts ----
+
+    /// lws_set_timer_usecs: LWS_CALLBACK_TIMER `us` from now; -1 cancels.
+    pub(crate) fn set_timer_usecs(&self, us: i64) {
+        let sul = self.hrtimer.get();
+        if us == -1 || self.state.get() == WsiState::Dead {
+            // SAFETY: our own timer; its owner is the context's list.
+            unsafe { crate::capi::sul::cancel(sul) };
+            return;
+        }
+        // SAFETY: as above; the wsi lives in an Rc, so the timer does not
+        // move, and close_now unlinks it before the wsi can be freed.
+        unsafe {
+            (*sul).cb = Some(hrtimer_fired);
+            (*sul).us = crate::capi::smd::lws_now_usecs().saturating_add(us);
+            crate::capi::sul::insert(self.ctx().sul_owner(false), sul);
+        }
+    }
 
     /// lws_set_timeout: secs > 0 arms, 0 cancels.
     pub(crate) fn set_timeout(self: &Rc<Self>, reason: c_int, secs: i32) {
@@ -929,6 +961,8 @@ impl Wsi {
         self.hdrs.borrow_mut().take();
         self.validity_at.set(None);
         self.timeout_at.set(None);
+        // SAFETY: our own timer on the context's list.
+        unsafe { crate::capi::sul::cancel(self.hrtimer.get()) };
         self.tls_free();
     }
 }
@@ -946,6 +980,27 @@ impl Context {
             }
         }
     }
+}
+
+/// The wsi's lws_set_timer_usecs timer came due: LWS_CALLBACK_TIMER, and
+/// a close if the callback returns non-zero.
+unsafe extern "C" fn hrtimer_fired(sul: *mut crate::capi::types::lws_sorted_usec_list) {
+    let off = std::mem::offset_of!(Wsi, hrtimer);
+    // SAFETY: only wsis schedule this callback, on their `hrtimer` field.
+    let w = unsafe { &*((sul as *const u8).sub(off) as *const Wsi) };
+    let Some(w) = w.rc() else { return };
+    if w.state.get() == WsiState::Dead {
+        return;
+    }
+    if w.dispatch(cb::TIMER, std::ptr::null_mut(), std::ptr::null_mut(), 0) != 0 {
+        // as lws: no close frame unless lws_close_reason chose one
+        if w.state.get() == WsiState::Ws && w.close_reason.borrow().is_some() {
+            w.start_ws_close(1000);
+        } else {
+            w.close_now(true);
+        }
+    }
+    w.ctx().reap_closed();
 }
 
 pub(crate) const PENDING_TIMEOUT_CLOSE_ACK: c_int = 6;
