@@ -2640,6 +2640,134 @@ uint32_t lws_ser_ru32be(const uint8_t *b);
 uint64_t lws_ser_ru64be(const uint8_t *b);
 
 /*
+ Allocates `size` zeroed bytes of data private to `prot` on `vhost`
+ (typically in PROTOCOL_INIT); freed when the vhost is destroyed.
+ */
+void *lws_protocol_vh_priv_zalloc(struct lws_vhost *vhost,
+                                  const struct lws_protocols *prot,
+                                  int size);
+
+/*
+ The data lws_protocol_vh_priv_zalloc made for `prot` on `vhost`, or NULL.
+ */
+void *lws_protocol_vh_priv_get(struct lws_vhost *vhost, const struct lws_protocols *prot);
+
+/*
+ The vhost's protocol entry called `name`, or NULL.
+ */
+const struct lws_protocols *lws_vhost_name_to_protocol(struct lws_vhost *vh, const char *name);
+
+/*
+ The protocol the connection is bound to (as lws_get_protocol).
+ */
+const struct lws_protocols *lws_protocol_get(struct lws *wsi);
+
+/*
+ The port the vhost listens on.
+ */
+int lws_get_vhost_port(struct lws_vhost *vhost);
+
+/*
+ The interface the vhost was created with (info.iface), or NULL.
+ */
+const char *lws_get_vhost_iface(struct lws_vhost *vhost);
+
+/*
+ The `user` pointer of the vhost's creation info.
+ */
+void *lws_get_vhost_user(struct lws_vhost *vhost);
+
+/*
+ The `user` pointer of the vhost's creation info.
+ */
+void *lws_vhost_user(struct lws_vhost *vhost);
+
+/*
+ The entry called `name` in a per-vhost option list, or NULL.
+ */
+const struct lws_protocol_vhost_options *lws_pvo_search(const struct lws_protocol_vhost_options *pvo,
+                                                        const char *name);
+
+/*
+ Sets `*result` to the value of option `name` in the list `in`: 0, or 1
+ if there is no such option.
+ */
+int lws_pvo_get_str(void *in_, const char *name, const char **result);
+
+/*
+ Gives the connection user space the program owns (freeing any the
+ library allocated).
+ */
+void lws_set_wsi_user(struct lws *wsi, void *data);
+
+/*
+ Changes the per-session data size of the connection's protocol (on
+ its vhost) and allocates the connection's user space if it has none;
+ returns the user space.
+ */
+void *lws_adjust_protocol_psds(struct lws *wsi, size_t new_size);
+
+/*
+ Calls `protocol`'s callback with `reason` for every socket bound to it.
+ */
+int lws_callback_all_protocol(struct lws_context *context,
+                              const struct lws_protocols *protocol,
+                              int reason);
+
+/*
+ Calls, for every socket of `vh` bound to `protocol` (or any protocol
+ when NULL), its protocol's callback with `reason`, `argp` and `len`.
+ */
+int lws_callback_all_protocol_vhost_args(struct lws_vhost *vh,
+                                         const struct lws_protocols *protocol,
+                                         int reason,
+                                         void *argp,
+                                         size_t len);
+
+/*
+ lws_callback_all_protocol_vhost_args without arguments.
+ */
+int lws_callback_all_protocol_vhost(struct lws_vhost *vh,
+                                    const struct lws_protocols *protocol,
+                                    int reason);
+
+/*
+ Calls every protocol of the connection's vhost with `reason` for this
+ connection (user NULL); 1 as soon as one returns non-zero, else 0.
+ */
+int lws_callback_vhost_protocols(struct lws *wsi, int reason, void *in_, int len);
+
+/*
+ Calls every protocol of `vh` with `reason` on a vhost-level wsi (user
+ NULL); 1 as soon as one returns non-zero, else 0.
+ */
+int lws_callback_vhost_protocols_vhost(struct lws_vhost *vh, int reason, void *in_, size_t len);
+
+/*
+ lws_callback_on_writable for every WebSocket connection of `vhost`
+ bound to `protocol`; -1 if the protocol is not one of the vhost's.
+ */
+int lws_callback_on_writable_all_protocol_vhost(const struct lws_vhost *vhost,
+                                                const struct lws_protocols *protocol);
+
+/*
+ Re-enables receiving on every connection bound to `protocol`.
+ */
+void lws_rx_flow_allow_all_protocol(const struct lws_context *context,
+                                    const struct lws_protocols *protocol);
+
+/*
+ Destroys a vhost: its connections close, its listener passes to a vhost
+ sharing the port (or closes), its protocols get PROTOCOL_DESTROY.
+ */
+void lws_vhost_destroy(struct lws_vhost *vh);
+
+/*
+ The number of service threads (always 1 here).
+ */
+int lws_get_count_threads(struct lws_context *context);
+
+/*
  Sends `len` bytes at `buf` (which has LWS_PRE bytes of headroom) as a
  frame of kind `wp`, or as raw HTTP data. Returns the number of payload
  bytes accepted (all of them, or -1): what the kernel does not take now

@@ -21,4 +21,5 @@ pub mod sul;
 pub mod tls;
 pub mod types;
 pub mod util;
+pub mod vhost;
 pub mod write;

@@ -92,7 +92,17 @@ static DEFAULT_BACKOFF_MS: [u32; 4] = [1000, 3000, 9000, 17000];
 pub struct Vhost {
     pub(crate) ctx: *const Context,
     pub(crate) name: CString,
-    pub(crate) protocols: Box<[lws_protocols]>,
+    /// The vhost's own copy of the protocol table (lws_adjust_protocol_psds
+    /// writes to it, as lws does to its copy).
+    pub(crate) protocols: ProtoTable,
+    /// Per-vhost options (info.pvo) and per-protocol private data
+    /// (lws_protocol_vh_priv_zalloc); replaced allocations are kept until
+    /// the vhost goes, since the program may still hold them.
+    pub(crate) pvo: *const crate::capi::types::lws_protocol_vhost_options,
+    pub(crate) vh_privs: RefCell<Vec<*mut c_void>>,
+    pub(crate) vh_privs_old: RefCell<Vec<*mut c_void>>,
+    /// lws_vhost_destroy was called from a callback: finish after the pass.
+    pub(crate) doomed: Cell<bool>,
     /// Per-protocol pseudo wsi used for vhost-wide callbacks.
     pub(crate) proto_wsi: RefCell<Vec<Rc<Wsi>>>,
     pub(crate) mounts: *const lws_http_mount,
@@ -125,7 +135,78 @@ pub struct Vhost {
     pub(crate) retry_policy: *const lws_retry_bo_t,
 }
 
+/// A protocol table the library owns and may write to from C calls.
+pub(crate) struct ProtoTable {
+    ptr: *mut lws_protocols,
+    len: usize,
+}
+
+impl ProtoTable {
+    fn new(v: Vec<lws_protocols>) -> ProtoTable {
+        let b = v.into_boxed_slice();
+        let len = b.len();
+        ProtoTable {
+            ptr: Box::into_raw(b) as *mut lws_protocols,
+            len,
+        }
+    }
+
+    /// Entry `i` for writing (no reference to it may be live).
+    pub(crate) fn entry_mut(&self, i: usize) -> Option<*mut lws_protocols> {
+        // SAFETY: within the allocation.
+        (i < self.len).then(|| unsafe { self.ptr.add(i) })
+    }
+}
+
+impl std::ops::Deref for ProtoTable {
+    type Target = [lws_protocols];
+    fn deref(&self) -> &[lws_protocols] {
+        // SAFETY: allocated in `new` with `len` entries; writes happen only
+        // through entry_mut between uses of these references.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
+impl Drop for ProtoTable {
+    fn drop(&mut self) {
+        // SAFETY: the box made in `new`.
+        drop(unsafe { Box::from_raw(std::ptr::slice_from_raw_parts_mut(self.ptr, self.len)) });
+    }
+}
+
+impl Drop for Vhost {
+    fn drop(&mut self) {
+        for p in self
+            .vh_privs
+            .get_mut()
+            .drain(..)
+            .chain(self.vh_privs_old.get_mut().drain(..))
+        {
+            // SAFETY: calloc'd by lws_protocol_vh_priv_zalloc (or NULL).
+            unsafe { libc::free(p) };
+        }
+    }
+}
+
 impl Vhost {
+    /// The pvo options for protocol `name` (what PROTOCOL_INIT gets in `in`).
+    pub(crate) fn protocol_pvo(
+        &self,
+        name: &CStr,
+    ) -> *const crate::capi::types::lws_protocol_vhost_options {
+        let mut p = self.pvo;
+        while !p.is_null() {
+            // SAFETY: the program's NULL-terminated list, alive with the vhost.
+            let node = unsafe { &*p };
+            // SAFETY: as above; names are C strings.
+            if !node.name.is_null() && unsafe { CStr::from_ptr(node.name) } == name {
+                return node.options;
+            }
+            p = node.next;
+        }
+        std::ptr::null()
+    }
+
     pub(crate) fn ctx(&self) -> &Context {
         // SAFETY: a vhost lives inside its context.
         unsafe { &*self.ctx }
@@ -349,7 +430,11 @@ impl Context {
         let vh = Rc::new(Vhost {
             ctx: self as *const Context,
             name: opt_cstr(info.vhost_name).unwrap_or_else(|| c"default".to_owned()),
-            protocols: protocols.into_boxed_slice(),
+            vh_privs: RefCell::new(vec![std::ptr::null_mut(); protocols.len()]),
+            vh_privs_old: RefCell::new(Vec::new()),
+            doomed: Cell::new(false),
+            pvo: info.pvo,
+            protocols: ProtoTable::new(protocols),
             proto_wsi: RefCell::new(Vec::new()),
             mounts: info.mounts,
             listen_port: Cell::new(0),
@@ -480,13 +565,27 @@ impl Context {
             return;
         }
         let pws = vh.proto_wsi.borrow().clone();
-        for w in pws {
-            w.dispatch(
+        for (i, w) in pws.iter().enumerate() {
+            let name = vh.protocols[i].name;
+            if name.is_null() {
+                continue;
+            }
+            // SAFETY: protocol names are C strings.
+            let name = unsafe { CStr::from_ptr(name) };
+            let pvo = vh.protocol_pvo(name);
+            if w.dispatch(
                 cb::PROTOCOL_INIT,
-                std::ptr::null_mut(),
+                pvo as *mut c_void,
                 std::ptr::null_mut(),
                 0,
-            );
+            ) != 0
+            {
+                let p = std::mem::replace(&mut vh.vh_privs.borrow_mut()[i], std::ptr::null_mut());
+                // SAFETY: calloc'd by lws_protocol_vh_priv_zalloc, or NULL.
+                unsafe { libc::free(p) };
+                log::err(&format!("protocol {} failed init", name.to_string_lossy()));
+                return;
+            }
         }
     }
 
@@ -568,6 +667,77 @@ impl Context {
             for w in pws {
                 w.dispatch(reason, std::ptr::null_mut(), std::ptr::null_mut(), 0);
             }
+        }
+    }
+
+    /// lws_vhost_destroy: closes the vhost's connections (its listener
+    /// passes to a vhost sharing the port), ends its protocols and frees
+    /// it. From inside a callback this finishes after the service pass.
+    pub(crate) fn destroy_vhost(&self, vh: &Rc<Vhost>) {
+        if self.depth.get() > 0 {
+            vh.doomed.set(true);
+            return;
+        }
+        let all: Vec<Rc<Wsi>> = self.wsis.borrow().iter().flatten().cloned().collect();
+        for w in all.iter().filter(|w| {
+            std::ptr::eq(w.vhost.get(), Rc::as_ptr(vh)) && w.state.get() != WsiState::Listen
+        }) {
+            w.close_now(false);
+        }
+        self.reap_closed();
+        if let Some(lw) = vh.listener.borrow_mut().take() {
+            let heir = self
+                .vhosts
+                .borrow()
+                .iter()
+                .find(|v| {
+                    !Rc::ptr_eq(v, vh)
+                        && !v.doomed.get()
+                        && v.listen_port.get() == vh.listen_port.get()
+                        && v.iface == vh.iface
+                })
+                .cloned();
+            match heir {
+                Some(h) => {
+                    lw.vhost_set(&h);
+                    *h.listener.borrow_mut() = Some(lw);
+                }
+                None => lw.close_now(false),
+            }
+        }
+        if vh.protocols_inited.replace(false) {
+            let pws = vh.proto_wsi.borrow().clone();
+            for w in pws {
+                w.dispatch(
+                    cb::PROTOCOL_DESTROY,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    0,
+                );
+            }
+        }
+        self.vhosts.borrow_mut().retain(|v| !Rc::ptr_eq(v, vh));
+    }
+
+    /// After an API call ran user callbacks outside the service loop: do
+    /// the closes they asked for now (inside the loop, the loop does).
+    pub(crate) fn after_api_callbacks(&self) {
+        if self.depth.get() == 0 && !self.servicing.get() {
+            self.reap_closed();
+        }
+    }
+
+    /// Finishes lws_vhost_destroy calls made from callbacks.
+    pub(crate) fn destroy_doomed_vhosts(&self) {
+        let doomed: Vec<Rc<Vhost>> = self
+            .vhosts
+            .borrow()
+            .iter()
+            .filter(|v| v.doomed.get())
+            .cloned()
+            .collect();
+        for vh in doomed {
+            self.destroy_vhost(&vh);
         }
     }
 

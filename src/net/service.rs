@@ -173,6 +173,7 @@ impl Context {
         self.reap_closed();
         self.run_suls();
         self.reap_closed();
+        self.destroy_doomed_vhosts();
         0
     }
 
