@@ -60,6 +60,74 @@ lws_smd_msg_printf(struct lws_context *ctx, lws_smd_class_t _class,
 
 #define lws_get_context_user lws_context_user
 
+/*
+ * Singly-linked list walkers (lws-dll2.h). `start`/`end` pairs open and
+ * close a block with a while loop; the _llp forms iterate over the address
+ * of each link, so the loop body may unlink the current element.
+ */
+#ifndef lws_start_foreach_ll
+#define lws_start_foreach_ll(type, it, start) \
+	{ type it = start; while (it) {
+#define lws_end_foreach_ll(it, nxt) \
+	it = it->nxt; } }
+#define lws_start_foreach_ll_safe(type, it, start, nxt) \
+	{ type it = start; while (it) { type next_##it = it->nxt;
+#define lws_end_foreach_ll_safe(it) \
+	it = next_##it; } }
+#define lws_start_foreach_llp(type, it, start) \
+	{ type it = &(start); while (*(it)) {
+#define lws_start_foreach_llp_safe(type, it, start, nxt) \
+	{ type it = &(start); type next; while (*(it)) { next = &((*(it))->nxt);
+#define lws_end_foreach_llp(it, nxt) \
+	it = &(*(it))->nxt; } }
+#define lws_end_foreach_llp_safe(it) \
+	it = next; } }
+/* push obj on the front of the list at head, linked through member m */
+#define lws_ll_fwd_insert(obj, m, head) \
+	{ (obj)->m = (head); (head) = (obj); }
+/* unlink target (of type `type`, linked through m) from the list at head */
+#define lws_ll_fwd_remove(type, m, target, head) { \
+	lws_start_foreach_llp(type **, ___ppss, head) { \
+		if (*___ppss == (target)) { \
+			*___ppss = (target)->m; \
+			break; \
+		} \
+	} lws_end_foreach_llp(___ppss, m); \
+}
+#endif
+
+/*
+ * lws-ring.h helpers. Consume `count` elements for the consumer whose tail
+ * is *ptail (a member `mtail` of a `type` in the list at `list_head`,
+ * linked through `mlist`); if that consumer was the oldest, the consumer
+ * with the most elements still waiting becomes the oldest tail, which
+ * retires (destroy_element) what no consumer needs any more.
+ */
+#define lws_ring_consume_and_update_oldest_tail(ring, type, ptail, count, \
+						list_head, mtail, mlist) { \
+	int ___was_oldest = lws_ring_get_oldest_tail(ring) == *(ptail); \
+	lws_ring_consume(ring, ptail, NULL, count); \
+	if (___was_oldest) { \
+		uint32_t ___oldest = *(ptail); \
+		int ___most = 0, ___w; \
+		lws_start_foreach_llp(type **, ___ppss, list_head) { \
+			___w = (int)lws_ring_get_count_waiting_elements(ring, \
+						&(*___ppss)->mtail); \
+			if (___w >= ___most) { \
+				___most = ___w; \
+				___oldest = (*___ppss)->mtail; \
+			} \
+		} lws_end_foreach_llp(___ppss, mlist); \
+		lws_ring_update_oldest_tail(ring, ___oldest); \
+	} \
+}
+
+/* The same for a ring with one consumer, whose tail is always the oldest. */
+#define lws_ring_consume_single_tail(ring, ptail, count) { \
+	lws_ring_consume(ring, ptail, NULL, count); \
+	lws_ring_update_oldest_tail(ring, *(ptail)); \
+}
+
 #ifdef __cplusplus
 }
 #endif
