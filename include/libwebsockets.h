@@ -868,9 +868,20 @@ struct lws;
 struct lws_attach_item;
 
 /*
+ A list of buffered segments: opaque to C, which holds a
+ `struct lws_buflist *` head (NULL when empty).
+ */
+struct lws_buflist;
+
+/*
  A context: the event loop and everything it owns.
  */
 struct lws_context;
+
+/*
+ An lws ring buffer: opaque to C, made by [`lws_ring_create`].
+ */
+struct lws_ring;
 
 /*
  A sequencer (not built in Debian's configuration).
@@ -1710,6 +1721,52 @@ extern "C" {
 #endif // __cplusplus
 
 /*
+ Appends a copy of the `len` bytes at `buf` to the end of the list.
+ Returns 1 if the list was empty before (the first segment was just
+ created), 0 if not, and -1 on OOM, on an empty or NULL buffer, or when
+ the list already has 1024 segments.
+ */
+int lws_buflist_append_segment(struct lws_buflist **head, const uint8_t *buf, size_t len);
+
+/*
+ Bytes left in the first segment (0: the list is empty). If `buf` is not
+ NULL, `*buf` is set to where they start (NULL if the list is empty).
+ */
+size_t lws_buflist_next_segment_len(struct lws_buflist **head, uint8_t **buf);
+
+/*
+ Marks `len` bytes of the first segment used. When that uses the segment
+ up, it is freed and the next one becomes first. Returns the bytes left
+ in the (new) first segment, 0 if the list is now empty.
+ */
+size_t lws_buflist_use_segment(struct lws_buflist **head, size_t len);
+
+/*
+ Frees every segment; `*head` is NULL afterwards.
+ */
+void lws_buflist_destroy_all_segments(struct lws_buflist **head);
+
+/*
+ Total bytes of all segments (counting the whole first segment, also
+ the part already used).
+ */
+size_t lws_buflist_total_len(struct lws_buflist **head);
+
+/*
+ Copies up to `len` bytes of the list's data, starting `ofs` bytes in,
+ to `buf` without using them up. Offsets count from the start of each
+ segment, including bytes already used. Returns the bytes copied (0 when
+ `ofs` is at or past the end).
+ */
+int lws_buflist_linear_copy(struct lws_buflist **head, size_t ofs, uint8_t *buf, size_t len);
+
+/*
+ Logs (at notice level) each segment's used and total bytes, tagged with
+ `id` and `reason`.
+ */
+void lws_buflist_describe(struct lws_buflist **head, void *id, const char *reason);
+
+/*
  Starts a client connection described by `i` and returns its wsi, or
  NULL when it cannot even start (bad arguments, name resolution
  failure); later failures arrive as LWS_CALLBACK_CLIENT_CONNECTION_ERROR.
@@ -2219,6 +2276,92 @@ const char *lws_urlencode(char *escaped, const char *string, int len);
  bad %xx (the output is then not terminated).
  */
 int lws_urldecode(char *string, const char *escaped, int len);
+
+/*
+ Creates a ring of `count` elements of `element_len` bytes each.
+ `destroy_element`, if not NULL, is called for each element that is
+ retired because the oldest tail moved past it, and for each element
+ still waiting when the ring is destroyed.
+
+ One element is always kept free, so the ring holds at most `count - 1`
+ elements. Returns NULL if allocation fails or the size (`count *
+ element_len`) is 0 or does not fit 32 bits.
+ */
+struct lws_ring *lws_ring_create(size_t element_len,
+                                 size_t count,
+                                 void (*destroy_element)(void *element));
+
+/*
+ Destroys the ring: calls `destroy_element` (if any) for each element
+ between the oldest tail and the head, then frees the buffer and the
+ ring. NULL is ignored.
+ */
+void lws_ring_destroy(struct lws_ring *ring);
+
+/*
+ How many whole elements can be inserted now.
+ */
+size_t lws_ring_get_count_free_elements(struct lws_ring *ring);
+
+/*
+ How many elements are waiting for the consumer whose tail is `*tail`
+ (NULL: the oldest tail).
+ */
+size_t lws_ring_get_count_waiting_elements(struct lws_ring *ring, uint32_t *tail);
+
+/*
+ Copies as many of the `max_count` elements at `src` into the ring as
+ fit; returns how many were inserted.
+ */
+size_t lws_ring_insert(struct lws_ring *ring, const void *src, size_t max_count);
+
+/*
+ Consumes up to `max_count` elements waiting for `*tail` (NULL: the
+ oldest tail), copying them to `dest` unless it is NULL, and advances the
+ tail past them. With a NULL tail the oldest tail moves, so the consumed
+ elements are also retired (`destroy_element`) at once. Returns how many
+ elements were consumed.
+ */
+size_t lws_ring_consume(struct lws_ring *ring, uint32_t *tail, void *dest, size_t max_count);
+
+/*
+ Points at the next element waiting for `*tail` (NULL: the oldest tail)
+ inside the ring, or NULL if none. Consume it afterwards with
+ `lws_ring_consume(ring, tail, NULL, 1)`.
+ */
+const void *lws_ring_get_element(struct lws_ring *ring, uint32_t *tail);
+
+/*
+ Tells the ring that no consumer needs the elements before `tail` any
+ more: with a `destroy_element` callback, each of them is destroyed as
+ the oldest tail steps past it.
+ */
+void lws_ring_update_oldest_tail(struct lws_ring *ring, uint32_t tail);
+
+/*
+ The oldest tail: where a new consumer starts to see every element that
+ is still in the ring.
+ */
+uint32_t lws_ring_get_oldest_tail(struct lws_ring *ring);
+
+/*
+ For writing straight into the ring: sets `*start` to the head and
+ `*bytes` to how many bytes may be written there without wrapping.
+ Commit them with [`lws_ring_bump_head`]. Non-zero if there is no room.
+ */
+int lws_ring_next_linear_insert_range(struct lws_ring *ring, void **start, size_t *bytes);
+
+/*
+ Moves the head on by `bytes` after writing into the range that
+ [`lws_ring_next_linear_insert_range`] gave.
+ */
+void lws_ring_bump_head(struct lws_ring *ring, size_t bytes);
+
+/*
+ Logs (at notice level) the ring's sizes, head and oldest tail, and how
+ many elements are free and waiting for `*tail` (NULL: the oldest tail).
+ */
+void lws_ring_dump(struct lws_ring *ring, uint32_t *tail);
 
 /*
  Services the context once: waits for the next event or timer (the

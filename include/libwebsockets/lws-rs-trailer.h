@@ -129,6 +129,38 @@ lws_dll2_get_tail(struct lws_dll2_owner *owner) { return owner->tail; }
 #define lws_wsi_close(w, to_kill) lws_set_timeout(w, 1, to_kill)
 #define lws_sul_debug_zombies(_a, _b, _c, _d)
 
+/*
+ * lws-ring.h helpers. Consume `count` elements for the consumer whose tail
+ * is *ptail (a member `mtail` of a `type` in the list at `list_head`,
+ * linked through `mlist`); if that consumer was the oldest, the consumer
+ * with the most elements still waiting becomes the oldest tail, which
+ * retires (destroy_element) what no consumer needs any more.
+ */
+#define lws_ring_consume_and_update_oldest_tail(ring, type, ptail, count, \
+						list_head, mtail, mlist) { \
+	int ___was_oldest = lws_ring_get_oldest_tail(ring) == *(ptail); \
+	lws_ring_consume(ring, ptail, NULL, count); \
+	if (___was_oldest) { \
+		uint32_t ___oldest = *(ptail); \
+		int ___most = 0, ___w; \
+		lws_start_foreach_llp(type **, ___ppss, list_head) { \
+			___w = (int)lws_ring_get_count_waiting_elements(ring, \
+						&(*___ppss)->mtail); \
+			if (___w >= ___most) { \
+				___most = ___w; \
+				___oldest = (*___ppss)->mtail; \
+			} \
+		} lws_end_foreach_llp(___ppss, mlist); \
+		lws_ring_update_oldest_tail(ring, ___oldest); \
+	} \
+}
+
+/* The same for a ring with one consumer, whose tail is always the oldest. */
+#define lws_ring_consume_single_tail(ring, ptail, count) { \
+	lws_ring_consume(ring, ptail, NULL, count); \
+	lws_ring_update_oldest_tail(ring, *(ptail)); \
+}
+
 #ifdef __cplusplus
 }
 #endif

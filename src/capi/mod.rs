@@ -4,6 +4,7 @@
 
 #[macro_use]
 pub mod ffi;
+pub mod buflist;
 pub mod client;
 pub mod context;
 pub mod dll2;
@@ -14,6 +15,7 @@ pub mod http;
 pub mod log;
 pub mod misc;
 pub mod purify;
+pub mod ring;
 pub mod service;
 pub mod smd;
 pub mod spa;
