@@ -2376,6 +2376,13 @@ int lws_service(struct lws_context *context, int timeout_ms);
 int lws_service_tsi(struct lws_context *context, int timeout_ms, int tsi);
 
 /*
+ Runs due timers and returns how long a program's poll may wait: 0 when
+ a connection needs service without network activity, else `timeout_ms`
+ or less if a timer comes due sooner.
+ */
+int lws_service_adjust_timeout(struct lws_context *context, int timeout_ms, int tsi);
+
+/*
  Microseconds of CLOCK_MONOTONIC.
  */
 lws_usec_t lws_now_usecs(void);

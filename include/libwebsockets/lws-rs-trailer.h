@@ -161,6 +161,19 @@ lws_dll2_get_tail(struct lws_dll2_owner *owner) { return owner->tail; }
 	lws_ring_update_oldest_tail(ring, *(ptail)); \
 }
 
+
+/* ---- servicing from the program's own poll loop (lws-service.h) ---- */
+
+LWS_VISIBLE LWS_EXTERN int
+lws_service_fd(struct lws_context *context, struct lws_pollfd *pollfd);
+
+LWS_VISIBLE LWS_EXTERN int
+lws_service_fd_tsi(struct lws_context *context, struct lws_pollfd *pollfd,
+		   int tsi);
+
+LWS_VISIBLE LWS_EXTERN int
+lws_handle_POLLOUT_event(struct lws *wsi, struct lws_pollfd *pollfd);
+
 #ifdef __cplusplus
 }
 #endif

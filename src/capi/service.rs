@@ -3,8 +3,9 @@
 use std::ffi::{c_int, c_void};
 
 use super::context::{ctx_ref, wsi_ref};
-use super::types::{lws, lws_context, lws_protocols};
+use super::types::{lws, lws_context, lws_pollfd, lws_protocols};
 use crate::net::cb;
+use crate::net::extpoll::FdService;
 
 /// Services the context once: waits for the next event or timer (the
 /// timeout is ignored, as in 4.1.6; a negative one does not wait). Returns
@@ -36,6 +37,119 @@ pub unsafe extern "C" fn lws_service_tsi(
         match unsafe { ctx_ref(context) } {
             Some(c) => c.service(timeout_ms),
             None => -1,
+        }
+    })
+}
+
+/// Services one descriptor of a program's own poll array: `pollfd->revents`
+/// says what happened. Returns 0 with revents cleared when the socket is
+/// ours and was serviced, 0 with revents untouched when it is not ours, 1
+/// if the connection closed, -1 on error. The first call starts the
+/// LWS_CALLBACK_*_POLL_FD callbacks that keep the program's array current.
+/// NULL (valid before lws 3.2) just runs due timers.
+/// (Prototype in lws-rs-trailer.h: `struct pollfd` is not a cbindgen type.)
+/// cbindgen:ignore
+#[no_mangle]
+pub unsafe extern "C" fn lws_service_fd(
+    context: *mut lws_context,
+    pollfd: *mut lws_pollfd,
+) -> c_int {
+    ffi_boundary!("lws_service_fd", {
+        // SAFETY: caller contract.
+        unsafe { service_fd(context, pollfd) }
+    })
+}
+
+/// lws_service_fd for service thread `tsi` (only thread 0 exists).
+/// (Prototype in lws-rs-trailer.h: `struct pollfd` is not a cbindgen type.)
+/// cbindgen:ignore
+#[no_mangle]
+pub unsafe extern "C" fn lws_service_fd_tsi(
+    context: *mut lws_context,
+    pollfd: *mut lws_pollfd,
+    tsi: c_int,
+) -> c_int {
+    ffi_boundary!("lws_service_fd_tsi", {
+        if tsi != 0 {
+            crate::capi::log::err("lws_service_fd_tsi: only service thread 0 exists");
+            return -1;
+        }
+        // SAFETY: caller contract.
+        unsafe { service_fd(context, pollfd) }
+    })
+}
+
+/// # Safety
+/// `context` is NULL or live; `pollfd` is NULL or writable.
+unsafe fn service_fd(context: *mut lws_context, pollfd: *mut lws_pollfd) -> c_int {
+    // SAFETY: caller contract.
+    let Some(c) = (unsafe { ctx_ref(context) }) else {
+        return -1;
+    };
+    if c.destroying.get() {
+        return -1;
+    }
+    c.ext_poll_start();
+    // SAFETY: caller contract.
+    let Some(p) = (unsafe { pollfd.as_mut() }) else {
+        if !c.servicing.replace(true) {
+            c.run_due_work();
+            c.servicing.set(false);
+        }
+        return 0;
+    };
+    match c.service_fd(p.fd, p.events, p.revents) {
+        FdService::Foreign => 0,
+        FdService::Handled => {
+            p.revents = 0;
+            0
+        }
+        FdService::Closed => 1,
+    }
+}
+
+/// Runs due timers and returns how long a program's poll may wait: 0 when
+/// a connection needs service without network activity, else `timeout_ms`
+/// or less if a timer comes due sooner.
+#[no_mangle]
+pub unsafe extern "C" fn lws_service_adjust_timeout(
+    context: *mut lws_context,
+    timeout_ms: c_int,
+    tsi: c_int,
+) -> c_int {
+    ffi_boundary!("lws_service_adjust_timeout", {
+        // SAFETY: caller contract.
+        let Some(c) = (unsafe { ctx_ref(context) }) else {
+            return 1;
+        };
+        if tsi != 0 {
+            return timeout_ms;
+        }
+        c.ext_poll_start();
+        c.adjust_timeout(timeout_ms)
+    })
+}
+
+/// Handles the socket of `wsi` becoming writable (as lws_service_fd does
+/// for POLLOUT); -1 if the connection closed.
+/// (Prototype in lws-rs-trailer.h: `struct pollfd` is not a cbindgen type.)
+/// cbindgen:ignore
+#[no_mangle]
+pub unsafe extern "C" fn lws_handle_POLLOUT_event(wsi: *mut lws, pollfd: *mut lws_pollfd) -> c_int {
+    ffi_boundary!("lws_handle_POLLOUT_event", {
+        let _ = pollfd;
+        // SAFETY: caller contract.
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return -1;
+        };
+        let Some(rc) = w.rc() else { return -1 };
+        if rc.state.get() == crate::net::wsi::WsiState::Dead {
+            return -1;
+        }
+        if rc.ctx().pollout_event(&rc) {
+            0
+        } else {
+            -1
         }
     })
 }

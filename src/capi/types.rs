@@ -282,6 +282,17 @@ pub struct lws_tokens {
 }
 const _: () = assert!(std::mem::size_of::<lws_tokens>() == 16);
 
+/// `struct pollfd` (the prelude defines `lws_pollfd` as `pollfd`).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct lws_pollfd {
+    pub fd: c_int,
+    pub events: i16,
+    pub revents: i16,
+}
+const _: () = assert!(std::mem::size_of::<lws_pollfd>() == 8);
+
 /// Passed with the `*_POLL_FD` callbacks (external poll integration).
 #[repr(C)]
 #[derive(Clone, Copy)]

@@ -415,6 +415,7 @@ pub unsafe extern "C" fn lws_callback_on_writable_all_protocol_vhost(
                 if w.can_write.get() && !w.has_pending_tx() {
                     ctx.schedule(&w);
                 }
+                w.ext_sync();
             }
         }
         0
@@ -435,6 +436,7 @@ pub unsafe extern "C" fn lws_rx_flow_allow_all_protocol(
         for w in socket_wsis(ctx) {
             if uses_protocol(&w, protocol) && !w.rx_allowed.replace(true) {
                 ctx.schedule(&w);
+                w.ext_sync();
             }
         }
     })

@@ -149,6 +149,7 @@ pub unsafe extern "C" fn lws_callback_on_writable(wsi: *mut lws) -> c_int {
             if rc.can_write.get() && !rc.has_pending_tx() {
                 rc.ctx().schedule(&rc);
             }
+            rc.ext_sync();
         }
         1
     })
@@ -184,6 +185,7 @@ pub unsafe extern "C" fn lws_callback_on_writable_all_protocol(
                 if w.can_write.get() && !w.has_pending_tx() {
                     ctx.schedule(&w);
                 }
+                w.ext_sync();
             }
         }
         0
@@ -294,9 +296,12 @@ pub unsafe extern "C" fn lws_rx_flow_control(wsi: *mut lws, enable: c_int) -> c_
             enable != 0
         };
         let was = w.rx_allowed.replace(allow);
-        if allow && !was {
+        if allow != was {
             if let Some(rc) = w.rc() {
-                rc.ctx().schedule(&rc);
+                if allow {
+                    rc.ctx().schedule(&rc);
+                }
+                rc.ext_sync();
             }
         }
         0

@@ -81,6 +81,10 @@ pub struct Context {
     /// The retry policy of connections that were given none (lws's
     /// 1/3/9/17 s backoff, keepalive from info.retry_and_idle_policy).
     pub(crate) default_retry: Box<lws_retry_bo_t>,
+    /// The program polls our sockets itself (see net/extpoll.rs).
+    pub(crate) ext_poll: Cell<bool>,
+    /// Slab slot + 1 of the wsi using each descriptor (0: none).
+    pub(crate) fd_slots: RefCell<Vec<u32>>,
 }
 
 /// lws's default backoff table, in ms.
@@ -340,6 +344,8 @@ impl Context {
             smd: Default::default(),
             ssl_restriction: info.simultaneous_ssl_restriction.max(0) as usize,
             ssl_count: Cell::new(0),
+            ext_poll: Cell::new(false),
+            fd_slots: RefCell::new(Vec::new()),
             sul_owners: Box::new(UnsafeCell::new(
                 [lws_dll2_owner {
                     tail: std::ptr::null_mut(),
@@ -620,17 +626,36 @@ impl Context {
         if r.is_err() {
             self.wsis.borrow_mut()[slot] = None;
             self.free_slots.borrow_mut().push(slot);
+            return r;
         }
+        if let Ok(fd) = usize::try_from(w.fd()) {
+            let mut m = self.fd_slots.borrow_mut();
+            if m.len() <= fd {
+                m.resize(fd + 1, 0);
+            }
+            m[fd] = slot as u32 + 1;
+        }
+        w.ext_add();
         r
     }
 
     pub(crate) fn remove_wsi(&self, w: &Wsi) {
         let slot = w.slot.get();
-        match &*w.sock.borrow() {
-            Sock::Listen(_) | Sock::Stream(_) | Sock::Unix(_) => {
-                let _ = self.registry.deregister(&mut SourceFd(&w.fd()));
+        if matches!(&*w.sock.borrow(), Sock::None) {
+            return;
+        }
+        w.ext_del();
+        let fd = w.fd();
+        let _ = self.registry.deregister(&mut SourceFd(&fd));
+        if let Some(e) = usize::try_from(fd).ok().and_then(|i| {
+            self.fd_slots
+                .borrow_mut()
+                .get_mut(i)
+                .map(|e| *e == slot as u32 + 1)
+        }) {
+            if e {
+                self.fd_slots.borrow_mut()[fd as usize] = 0;
             }
-            Sock::None => return,
         }
         let mut wsis = self.wsis.borrow_mut();
         if let Some(Some(x)) = wsis.get(slot) {

@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod context;
+pub(crate) mod extpoll;
 pub mod headers;
 pub mod http;
 pub mod response;

@@ -60,19 +60,11 @@ impl Context {
         if timeout_ms < 0 || !self.pending.borrow().is_empty() || self.smd.has_queued() {
             return Some(Duration::ZERO);
         }
-        let timers = self.timers.borrow();
-        let heap = timers
-            .peek()
-            .map(|t| t.at.0.saturating_duration_since(Instant::now()));
-        let sul = self.next_sul_in();
-        match (heap, sul) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.next_timer_in()
     }
 
     /// Time until the earliest lws_sul timer, if any is scheduled.
-    fn next_sul_in(&self) -> Option<Duration> {
+    pub(crate) fn next_sul_in(&self) -> Option<Duration> {
         let mut first: Option<i64> = None;
         for wake in [false, true] {
             // SAFETY: the context's owners; heads are live timers.
@@ -146,8 +138,20 @@ impl Context {
             }
             self.reap_closed();
         }
-        // work that needs no new event: one round per pass, so a wsi that
-        // keeps asking cannot starve the others
+        self.run_pending_round();
+        self.smd.deliver();
+        self.run_timers_now();
+        self.reap_closed();
+        self.run_suls();
+        self.reap_closed();
+        self.destroy_doomed_vhosts();
+        self.ext_sync_all();
+        0
+    }
+
+    /// Work that needs no new event: one round per pass, so a wsi that
+    /// keeps asking cannot starve the others.
+    pub(crate) fn run_pending_round(&self) {
         let round: Vec<Rc<Wsi>> = self.pending.borrow_mut().drain(..).collect();
         for wsi in round {
             wsi.scheduled.set(false);
@@ -168,13 +172,11 @@ impl Context {
             self.check_pending_fail(&wsi);
             self.reap_closed();
         }
-        self.smd.deliver();
-        self.run_timers();
-        self.reap_closed();
-        self.run_suls();
-        self.reap_closed();
-        self.destroy_doomed_vhosts();
-        0
+    }
+
+    /// Accepts what is waiting on listener `lw`.
+    pub(crate) fn accept_ready(&self, lw: &Rc<Wsi>) {
+        self.accept_all(lw)
     }
 
     fn accept_all(&self, lw: &Rc<Wsi>) {
@@ -300,7 +302,7 @@ impl Context {
         Shed::One
     }
 
-    fn handle_writable(&self, w: &Rc<Wsi>) {
+    pub(crate) fn handle_writable(&self, w: &Rc<Wsi>) {
         if w.tls_handshaking() {
             if self.tls_progress(w) {
                 self.handle_readable(w);
@@ -885,7 +887,7 @@ impl Context {
         }
     }
 
-    fn run_timers(&self) {
+    pub(crate) fn run_timers_now(&self) {
         let now = Instant::now();
         loop {
             let entry = {

@@ -183,6 +183,8 @@ pub struct Wsi {
     pub(crate) hrtimer: std::cell::UnsafeCell<crate::capi::types::lws_sorted_usec_list>,
     /// Retry and idle policy (connect info's, else the vhost's).
     pub(crate) retry_policy: Cell<*const crate::capi::types::lws_retry_bo_t>,
+    /// Poll events announced to a program polling our sockets (0: none).
+    pub(crate) ext_events: Cell<i16>,
 }
 
 impl Wsi {
@@ -271,6 +273,7 @@ impl Wsi {
                 latency_us: 0,
             }),
             retry_policy: Cell::new(vh.retry_policy),
+            ext_events: Cell::new(0),
         }
     }
 
