@@ -243,6 +243,19 @@
 #define LWSTXCR_PEER_TO_US 1
 
 /*
+ What kind of descriptor `lws_adopt_descriptor_vhost()` and friends are given (bit flags).
+ */
+enum lws_adoption_type_e {
+  LWS_ADOPT_RAW_FILE_DESC = 0,
+  LWS_ADOPT_HTTP = 1,
+  LWS_ADOPT_SOCKET = 2,
+  LWS_ADOPT_ALLOW_SSL = 4,
+  LWS_ADOPT_FLAG_UDP = 16,
+  LWS_ADOPT_FLAG_RAW_PROXY = 32,
+  LWS_ADOPT_RAW_SOCKET_UDP = 18,
+};
+
+/*
  Why a protocol callback is being called. User code passes reasons from `LWS_CALLBACK_USER` up to its own callbacks, so Rust code that receives a reason from C must treat it as a `c_int`.
  */
 enum lws_callback_reasons {
@@ -446,19 +459,6 @@ enum pending_timeout {
   PENDING_TIMEOUT_KILLED_BY_PROXY_CLIENT_CLOSE = 31,
   PENDING_TIMEOUT_USER_OK = 32,
   PENDING_TIMEOUT_USER_REASON_BASE = 1000,
-};
-
-/*
- What kind of descriptor `lws_adopt_descriptor_vhost()` and friends are given (bit flags).
- */
-enum lws_adoption_type_e {
-  LWS_ADOPT_RAW_FILE_DESC = 0,
-  LWS_ADOPT_HTTP = 1,
-  LWS_ADOPT_SOCKET = 2,
-  LWS_ADOPT_ALLOW_SSL = 4,
-  LWS_ADOPT_FLAG_UDP = 16,
-  LWS_ADOPT_FLAG_RAW_PROXY = 32,
-  LWS_ADOPT_RAW_SOCKET_UDP = 18,
 };
 
 /*
@@ -919,6 +919,46 @@ struct lws_x509_cert;
  lws_spa_create_via_info(); it stays NULL.
  */
 struct lwsac;
+
+/*
+ C spelling: `lws_adoption_type`.
+ */
+typedef enum lws_adoption_type_e lws_adoption_type;
+
+/*
+ What lws_adopt_descriptor_vhost_via_info() adopts, and how.
+ */
+struct lws_adopt_desc {
+  /*
+   The vhost the connection belongs to.
+   */
+  struct lws_vhost *vh;
+  /*
+   OR-ed `lws_adoption_type` flags.
+   */
+  lws_adoption_type type;
+  /*
+   The descriptor (`.sockfd` or `.filefd`).
+   */
+  lws_sock_file_fd_type fd;
+  /*
+   NULL, or the name of the vhost protocol to bind.
+   */
+  const char *vh_prot_name;
+  /*
+   NULL, or the wsi that becomes the new one's parent.
+   */
+  struct lws *parent;
+  /*
+   Set as the new wsi's opaque user data.
+   */
+  void *opaque;
+};
+
+/*
+ C spelling: `lws_adopt_desc_t`.
+ */
+typedef struct lws_adopt_desc lws_adopt_desc_t;
 
 /*
  Retry and idle policy: backoff table, how many failures to conceal, and
@@ -1608,11 +1648,6 @@ struct lws_b64state {
 };
 
 /*
- C spelling: `lws_adoption_type`.
- */
-typedef enum lws_adoption_type_e lws_adoption_type;
-
-/*
  C spelling: `lws_system_blob_item_t`.
  */
 typedef enum lws_system_blob_item lws_system_blob_item_t;
@@ -1719,6 +1754,59 @@ typedef int (*lws_state_notify_t)(struct lws_state_manager *mgr,
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/*
+ Adopts a descriptor on `vh`: with LWS_ADOPT_SOCKET a connected socket
+ (served as HTTP with LWS_ADOPT_HTTP, else raw), otherwise a file
+ descriptor served raw. Returns the new wsi, or NULL having closed `fd`.
+ */
+struct lws *lws_adopt_descriptor_vhost(struct lws_vhost *vh,
+                                       lws_adoption_type type_,
+                                       lws_sock_file_fd_type fd,
+                                       const char *vh_prot_name,
+                                       struct lws *parent);
+
+/*
+ lws_adopt_descriptor_vhost with its arguments (and an opaque pointer
+ for the new wsi) in a struct.
+ */
+struct lws *lws_adopt_descriptor_vhost_via_info(const lws_adopt_desc_t *info);
+
+/*
+ Serves an accepted socket as an HTTP connection of `vh`.
+ */
+struct lws *lws_adopt_socket_vhost(struct lws_vhost *vh, int accept_fd);
+
+/*
+ Serves an accepted socket as an HTTP connection of the context's first
+ vhost.
+ */
+struct lws *lws_adopt_socket(struct lws_context *context, int accept_fd);
+
+/*
+ lws_adopt_socket, with `len` bytes already read from the socket that
+ are handled first.
+ */
+struct lws *lws_adopt_socket_readbuf(struct lws_context *context,
+                                     int accept_fd,
+                                     const char *readbuf,
+                                     size_t len);
+
+/*
+ lws_adopt_socket_vhost, with `len` bytes already read from the socket
+ that are handled first.
+ */
+struct lws *lws_adopt_socket_vhost_readbuf(struct lws_vhost *vhost,
+                                           int accept_fd,
+                                           const char *readbuf,
+                                           size_t len);
+
+/*
+ For raw connections whose exchange is over: -1 (return it from the
+ callback to close) when nothing is left to send; otherwise 0, and the
+ connection closes once its buffered output is sent.
+ */
+int lws_raw_transaction_completed(struct lws *wsi);
 
 /*
  Appends a copy of the `len` bytes at `buf` to the end of the list.

@@ -201,6 +201,10 @@ static LWS_INLINE int lws_is_be(void) {
 
 typedef int lws_sockfd_type;
 typedef int lws_filefd_type;
+typedef union {
+	lws_sockfd_type sockfd;
+	lws_filefd_type filefd;
+} lws_sock_file_fd_type;
 #define lws_pollfd pollfd
 #define LWS_POLLHUP (POLLHUP | POLLERR)
 #define LWS_POLLIN (POLLIN)

@@ -4,6 +4,7 @@
 
 #[macro_use]
 pub mod ffi;
+pub mod adopt;
 pub mod buflist;
 pub mod client;
 pub mod context;

@@ -282,6 +282,37 @@ pub struct lws_tokens {
 }
 const _: () = assert!(std::mem::size_of::<lws_tokens>() == 16);
 
+/// A socket or file descriptor (the prelude declares the C union).
+/// cbindgen:ignore
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union lws_sock_file_fd_type {
+    pub sockfd: lws_sockfd_type,
+    pub filefd: lws_filefd_type,
+}
+const _: () = assert!(std::mem::size_of::<lws_sock_file_fd_type>() == 4);
+
+/// What lws_adopt_descriptor_vhost_via_info() adopts, and how.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct lws_adopt_desc {
+    /// The vhost the connection belongs to.
+    pub vh: *mut lws_vhost,
+    /// OR-ed `lws_adoption_type` flags.
+    pub r#type: super::enums::lws_adoption_type,
+    /// The descriptor (`.sockfd` or `.filefd`).
+    pub fd: lws_sock_file_fd_type,
+    /// NULL, or the name of the vhost protocol to bind.
+    pub vh_prot_name: *const c_char,
+    /// NULL, or the wsi that becomes the new one's parent.
+    pub parent: *mut lws,
+    /// Set as the new wsi's opaque user data.
+    pub opaque: *mut c_void,
+}
+const _: () = assert!(std::mem::size_of::<lws_adopt_desc>() == 40);
+/// C spelling: `lws_adopt_desc_t`.
+pub type lws_adopt_desc_t = lws_adopt_desc;
+
 /// `struct pollfd` (the prelude defines `lws_pollfd` as `pollfd`).
 /// cbindgen:ignore
 #[repr(C)]

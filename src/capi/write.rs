@@ -103,6 +103,15 @@ pub unsafe extern "C" fn lws_write(
                 };
                 w.send_raw(data)
             }
+            (WsiState::Raw | WsiState::RawFile, _) => {
+                let data = if len == 0 {
+                    &[][..]
+                } else {
+                    // SAFETY: the caller provides len readable bytes.
+                    unsafe { std::slice::from_raw_parts(buf, len) }
+                };
+                w.send_raw(data)
+            }
             (WsiState::WsClosing | WsiState::Dead, _) => {
                 log::info("lws_write: connection is closing, write refused");
                 return -1;
@@ -140,7 +149,9 @@ pub unsafe extern "C" fn lws_callback_on_writable(wsi: *mut lws) -> c_int {
             WsiState::Ws
             | WsiState::HttpBusy
             | WsiState::ClientHandshake
-            | WsiState::ClientConnecting => {}
+            | WsiState::ClientConnecting
+            | WsiState::Raw
+            | WsiState::RawFile => {}
             WsiState::Dead | WsiState::WsClosing => return -1,
             _ => return 0,
         }

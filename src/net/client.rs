@@ -127,7 +127,7 @@ impl Context {
         let address = opt_string(i.address).ok_or("no address")?;
         let method = opt_string(i.method);
         if let Some(m) = &method {
-            if m == "RAW" || m.is_empty() || !m.bytes().all(|c| c.is_ascii_alphabetic()) {
+            if m.is_empty() || !m.bytes().all(|c| c.is_ascii_alphabetic()) {
                 return Err(format!("client method {m} is not supported"));
             }
         }
@@ -256,7 +256,18 @@ impl Context {
         w.bound.set(true);
         let null = std::ptr::null_mut();
         if named {
-            w.dispatch(cb::CLIENT_HTTP_BIND_PROTOCOL, null, null, 0);
+            // a RAW client is bound in the raw role
+            let raw = opt_string(i.method).as_deref() == Some("RAW");
+            w.dispatch(
+                if raw {
+                    cb::RAW_SKT_BIND_PROTOCOL
+                } else {
+                    cb::CLIENT_HTTP_BIND_PROTOCOL
+                },
+                null,
+                null,
+                0,
+            );
         }
         w.dispatch(cb::SERVER_NEW_CLIENT_INSTANTIATED, null, null, 0);
         let secs = if vh.connect_timeout_secs == 0 {
@@ -407,6 +418,28 @@ impl Wsi {
     /// Sends the request (WebSocket upgrade or plain HTTP) with the
     /// user's APPEND_HANDSHAKE_HEADER additions.
     pub(crate) fn client_send_handshake(self: &Rc<Self>) {
+        let raw = self
+            .client
+            .borrow()
+            .as_ref()
+            .is_some_and(|c| c.method.as_deref() == Some("RAW"));
+        if raw {
+            // a raw client: connected is all there is to it
+            self.state.set(WsiState::Raw);
+            self.set_timeout(0, 0);
+            let r = self.dispatch(
+                cb::RAW_CONNECTED,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            );
+            if r < 0 {
+                self.close_now(true);
+            } else {
+                self.ctx().schedule(self);
+            }
+            return;
+        }
         // the vhost's extensions, each if protocol 0 does not refuse it
         // (CLIENT_CONFIRM_EXTENSION_SUPPORTED), as 4.1.6 offers them
         let is_ws = self

@@ -107,6 +107,10 @@ pub struct Vhost {
     pub(crate) vh_privs_old: RefCell<Vec<*mut c_void>>,
     /// lws_vhost_destroy was called from a callback: finish after the pass.
     pub(crate) doomed: Cell<bool>,
+    /// Protocol for raw connections (pvo "raw", else 0), and the one
+    /// info.listen_accept_protocol names for accepted raw sockets.
+    pub(crate) raw_protocol: usize,
+    pub(crate) listen_accept_protocol: Option<CString>,
     /// Per-protocol pseudo wsi used for vhost-wide callbacks.
     pub(crate) proto_wsi: RefCell<Vec<Rc<Wsi>>>,
     pub(crate) mounts: *const lws_http_mount,
@@ -432,13 +436,16 @@ impl Context {
         if protocols.is_empty() {
             protocols.push(crate::capi::service::default_http_protocol());
         }
-        let default_protocol = default_protocol_from_pvo(info.pvo, &protocols);
+        let default_protocol = pvo_flagged_protocol(info.pvo, &protocols, c"default");
+        let raw_protocol = pvo_flagged_protocol(info.pvo, &protocols, c"raw");
         let vh = Rc::new(Vhost {
             ctx: self as *const Context,
             name: opt_cstr(info.vhost_name).unwrap_or_else(|| c"default".to_owned()),
             vh_privs: RefCell::new(vec![std::ptr::null_mut(); protocols.len()]),
             vh_privs_old: RefCell::new(Vec::new()),
             doomed: Cell::new(false),
+            raw_protocol,
+            listen_accept_protocol: opt_cstr(info.listen_accept_protocol),
             pvo: info.pvo,
             protocols: ProtoTable::new(protocols),
             proto_wsi: RefCell::new(Vec::new()),
@@ -616,7 +623,7 @@ impl Context {
                 self.registry
                     .register(&mut SourceFd(&w.fd()), Token(slot), Interest::READABLE)
             }
-            Sock::Stream(_) | Sock::Unix(_) => self.registry.register(
+            Sock::Stream(_) | Sock::Unix(_) | Sock::File(_) => self.registry.register(
                 &mut SourceFd(&w.fd()),
                 Token(slot),
                 Interest::READABLE | Interest::WRITABLE,
@@ -778,8 +785,10 @@ impl Context {
         {
             w.close_now(false);
         }
+        // listeners last, the newest first, as lws
         for w in all
             .iter()
+            .rev()
             .filter(|w| matches!(w.state.get(), WsiState::Listen))
         {
             w.close_now(false);
@@ -871,10 +880,12 @@ fn hostname() -> CString {
     }
 }
 
-/// The index of the protocol whose per-vhost options contain "default".
-fn default_protocol_from_pvo(
+/// The index of the protocol whose per-vhost options contain `flag`
+/// ("default", "raw"), else 0.
+fn pvo_flagged_protocol(
     pvo: *const crate::capi::types::lws_protocol_vhost_options,
     protocols: &[lws_protocols],
+    flag: &CStr,
 ) -> usize {
     let mut p = pvo;
     while !p.is_null() {
@@ -885,7 +896,7 @@ fn default_protocol_from_pvo(
             // SAFETY: as above.
             let opt = unsafe { &*o };
             if !opt.name.is_null()
-                && unsafe { CStr::from_ptr(opt.name) } == c"default"
+                && unsafe { CStr::from_ptr(opt.name) } == flag
                 && !node.name.is_null()
             {
                 // SAFETY: names are C strings.

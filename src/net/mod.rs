@@ -2,6 +2,7 @@
 //! sans-I/O core in `proto`. User callbacks are called from one place,
 //! `Wsi::dispatch`, with no `RefCell` borrow alive across the call.
 
+pub(crate) mod adopt;
 pub mod client;
 pub mod context;
 pub(crate) mod extpoll;
@@ -70,6 +71,18 @@ pub(crate) mod cb {
     pub(crate) const CLIENT_CONFIRM_EXTENSION_SUPPORTED: c_int = 26;
     pub(crate) const WS_EXT_DEFAULTS: c_int = 39;
     pub(crate) const TIMER: c_int = 73;
+    pub(crate) const RAW_RX: c_int = 59;
+    pub(crate) const RAW_CLOSE: c_int = 60;
+    pub(crate) const RAW_WRITEABLE: c_int = 61;
+    pub(crate) const RAW_ADOPT: c_int = 62;
+    pub(crate) const RAW_CONNECTED: c_int = 101;
+    pub(crate) const RAW_SKT_BIND_PROTOCOL: c_int = 81;
+    pub(crate) const RAW_SKT_DROP_PROTOCOL: c_int = 82;
+    pub(crate) const RAW_ADOPT_FILE: c_int = 63;
+    pub(crate) const RAW_RX_FILE: c_int = 64;
+    pub(crate) const RAW_WRITEABLE_FILE: c_int = 65;
+    pub(crate) const RAW_CLOSE_FILE: c_int = 66;
+    pub(crate) const RAW_FILE_DROP_PROTOCOL: c_int = 84;
     pub(crate) const ADD_POLL_FD: c_int = 32;
     pub(crate) const DEL_POLL_FD: c_int = 33;
     pub(crate) const CHANGE_MODE_POLL_FD: c_int = 34;
@@ -82,6 +95,8 @@ pub(crate) mod opt {
     pub(crate) const DISABLE_IPV6: u64 = 1 << 5;
     pub(crate) const VALIDATE_UTF8: u64 = 1 << 8;
     pub(crate) const EXPLICIT_VHOSTS: u64 = 1 << 13;
+    pub(crate) const FALLBACK_TO_RAW: u64 = 1 << 20;
+    pub(crate) const ONLY_RAW: u64 = 1 << 22;
 }
 
 pub(crate) const CONTEXT_PORT_NO_LISTEN: i32 = -1;

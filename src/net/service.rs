@@ -179,6 +179,62 @@ impl Context {
         self.accept_all(lw)
     }
 
+    /// Serves the accepted (or adopted) stream as an HTTP connection of
+    /// `vh`, bound to protocol `proto` (else the vhost's default).
+    pub(crate) fn adopt_http_stream(
+        &self,
+        vh: &Rc<super::context::Vhost>,
+        stream: mio::net::TcpStream,
+        proto: Option<usize>,
+    ) -> Option<Rc<Wsi>> {
+        let w = Rc::new(Wsi::new(
+            self,
+            &vh,
+            Sock::Stream(stream),
+            WsiState::HttpHead,
+        ));
+        if let Err(e) = self.insert_wsi(&w) {
+            log::err(&format!("cannot register accepted socket: {e}"));
+            return None;
+        }
+        w.validity.set(vh.validity);
+        w.bind_protocol(proto.unwrap_or(vh.default_protocol));
+        w.set_timeout(
+            super::wsi::PENDING_TIMEOUT_ESTABLISH_WITH_SERVER,
+            self.timeout_secs as i32,
+        );
+        // as lws: to protocol 0, before there is any user space
+        if w.dispatch_protocol(
+            0,
+            cb::WSI_CREATE,
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        ) != 0
+            || w.dispatch(
+                cb::SERVER_NEW_CLIENT_INSTANTIATED,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            ) != 0
+        {
+            w.close_now(true);
+            return None;
+        }
+        if vh.tls.server.borrow().is_some() {
+            if let Err(e) = w.tls_start_server() {
+                log::err(&format!("TLS accept: {e}"));
+                w.close_now(true);
+                return None;
+            }
+            w.set_timeout(
+                super::wsi::PENDING_TIMEOUT_SSL_ACCEPT,
+                self.timeout_secs as i32,
+            );
+        }
+        Some(w)
+    }
+
     fn accept_all(&self, lw: &Rc<Wsi>) {
         let sock = lw.sock.borrow();
         let Sock::Listen(l) = &*sock else { return };
@@ -224,49 +280,21 @@ impl Context {
                 continue;
             }
             let Some(vh) = lw.vhost().rc() else { continue };
-            let w = Rc::new(Wsi::new(
-                self,
-                &vh,
-                Sock::Stream(stream),
-                WsiState::HttpHead,
-            ));
-            if let Err(e) = self.insert_wsi(&w) {
-                log::err(&format!("cannot register accepted socket: {e}"));
-                continue;
-            }
-            w.validity.set(vh.validity);
-            w.bind_protocol(vh.default_protocol);
-            w.set_timeout(
-                super::wsi::PENDING_TIMEOUT_ESTABLISH_WITH_SERVER,
-                self.timeout_secs as i32,
-            );
-            if w.dispatch(
-                cb::WSI_CREATE,
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                0,
-            ) != 0
-                || w.dispatch(
-                    cb::SERVER_NEW_CLIENT_INSTANTIATED,
+            if vh.options & super::opt::ONLY_RAW != 0 {
+                let proto = vh.listen_accept_protocol.clone();
+                let fd = std::os::fd::IntoRawFd::into_raw_fd(stream);
+                self.adopt(
+                    &vh,
+                    super::adopt::ADOPT_SOCKET | super::adopt::ADOPT_ALLOW_SSL,
+                    fd,
+                    proto.as_deref(),
+                    std::ptr::null(),
                     std::ptr::null_mut(),
-                    std::ptr::null_mut(),
-                    0,
-                ) != 0
-            {
-                w.close_now(true);
-                continue;
-            }
-            if vh.tls.server.borrow().is_some() {
-                if let Err(e) = w.tls_start_server() {
-                    log::err(&format!("TLS accept: {e}"));
-                    w.close_now(true);
-                    continue;
-                }
-                w.set_timeout(
-                    super::wsi::PENDING_TIMEOUT_SSL_ACCEPT,
-                    self.timeout_secs as i32,
+                    &[],
                 );
+                continue;
             }
+            self.adopt_http_stream(&vh, stream, None);
         }
     }
 
@@ -344,6 +372,23 @@ impl Context {
     /// buffered, it gets further turns in this pass, and everything written
     /// goes out with one send (one lws_write per callback still holds).
     pub(crate) fn deliver_writeable(&self, w: &Rc<Wsi>) {
+        if matches!(w.state.get(), WsiState::Raw | WsiState::RawFile) {
+            w.want_write.set(false);
+            let file = w.state.get() == WsiState::RawFile;
+            let reason = if file {
+                cb::RAW_WRITEABLE_FILE
+            } else {
+                cb::RAW_WRITEABLE
+            };
+            let r = w.dispatch(reason, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+            // as lws: any answer but 0 closes a file, only < 0 a socket
+            if (file && r != 0) || r < 0 {
+                w.close_now(true);
+            } else if w.close_after_flush.get() && !w.has_pending_tx() {
+                w.close_now(true);
+            }
+            return;
+        }
         let reason = match w.state.get() {
             WsiState::Ws => w.ws_reason(cb::SERVER_WRITEABLE),
             WsiState::HttpBusy => cb::HTTP_WRITEABLE,
@@ -422,6 +467,10 @@ impl Context {
 
     pub(crate) fn handle_readable(&self, w: &Rc<Wsi>) {
         if w.pending_fail.get().is_some() {
+            return;
+        }
+        if w.state.get() == WsiState::RawFile {
+            self.raw_file_readable(w);
             return;
         }
         if w.tls_handshaking() && !self.tls_progress(w) {
@@ -523,6 +572,13 @@ impl Context {
     }
 
     /// Handles `buf[..n]` (buf has at least one byte beyond n).
+    /// Input that did not come from the socket (an adopted read buffer).
+    pub(crate) fn feed_input(&self, w: &Rc<Wsi>, buf: &mut [u8], n: usize) {
+        w.corked.set(true);
+        self.process_input(w, buf, n);
+        self.uncork(w);
+    }
+
     fn process_input(&self, w: &Rc<Wsi>, buf: &mut [u8], n: usize) {
         if w.pending_fail.get().is_some() {
             return;
@@ -539,6 +595,14 @@ impl Context {
             }
             WsiState::HttpHead | WsiState::HttpBusy => {
                 w.http_in.borrow_mut().extend_from_slice(&buf[..n]);
+                if w.state.get() == WsiState::HttpHead
+                    && w.vhost().options & super::opt::FALLBACK_TO_RAW != 0
+                    && w.request.borrow().is_none()
+                    && super::adopt::not_http(&w.http_in.borrow())
+                {
+                    w.fall_back_to_raw();
+                    return;
+                }
                 if w.state.get() == WsiState::HttpHead {
                     w.http_try_request();
                     if w.http_in.borrow().len() > self.max_http_header_data * 4 {
@@ -551,6 +615,18 @@ impl Context {
             WsiState::ClientHandshake => w.client_handshake_input(&buf[..n]),
             WsiState::ClientProxy => w.client_proxy_input(&buf[..n]),
             WsiState::ClientHttpBody => w.client_body_input(&buf[..n]),
+            WsiState::Raw => {
+                let r = w.dispatch(
+                    cb::RAW_RX,
+                    buf.as_mut_ptr() as *mut c_void,
+                    std::ptr::null_mut(),
+                    n,
+                );
+                // as lws, only a negative answer closes a raw socket
+                if r < 0 {
+                    w.close_now(true);
+                }
+            }
             _ => {}
         }
     }
@@ -964,6 +1040,43 @@ fn socket2_like(addr: std::net::SocketAddr, out: &mut libc::sockaddr_storage) ->
             // SAFETY: sockaddr_storage is larger than sockaddr_in6.
             unsafe { std::ptr::write(out as *mut _ as *mut libc::sockaddr_in6, sin6) };
             std::mem::size_of::<libc::sockaddr_in6>() as libc::socklen_t
+        }
+    }
+}
+
+impl Context {
+    /// An adopted file descriptor has input: RAW_RX_FILE (the program
+    /// reads it). Readiness is edge-triggered here, so while unread input
+    /// remains the wsi is serviced again, as a level-triggered poll would.
+    fn raw_file_readable(&self, w: &Rc<Wsi>) {
+        let avail = |w: &Wsi| -> Option<c_int> {
+            let mut n: c_int = 0;
+            // SAFETY: FIONREAD into a stack int on our own descriptor.
+            (unsafe { libc::ioctl(w.fd(), libc::FIONREAD, &mut n) } == 0).then_some(n)
+        };
+        let before = avail(w);
+        if !w.peer_hup.get() || before.is_some_and(|n| n > 0) {
+            if !w.rx_allowed.get() {
+                return;
+            }
+            let r = w.dispatch(
+                cb::RAW_RX_FILE,
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            );
+            if r != 0 {
+                w.close_now(true);
+                return;
+            }
+        }
+        match avail(w) {
+            Some(n) if n > 0 => {
+                w.rx_more.set(true);
+                self.schedule(w);
+            }
+            _ if w.peer_hup.get() => w.close_now(true),
+            _ => w.rx_more.set(false),
         }
     }
 }

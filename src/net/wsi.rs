@@ -20,6 +20,9 @@ pub(crate) enum Sock {
     Stream(mio::net::TcpStream),
     /// A unix-domain client connection (address "+/path").
     Unix(mio::net::UnixStream),
+    /// An adopted descriptor that is not a socket (pipe, tty, device):
+    /// read and written with read()/write().
+    File(std::fs::File),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,6 +49,11 @@ pub(crate) enum WsiState {
     ClientProxy,
     /// Client: CLIENT_CONNECTION_ERROR was delivered.
     ClientFailed,
+    /// A raw socket (adopted, a RAW client, or HTTP fallback): bytes in
+    /// RAW_RX, out with lws_write.
+    Raw,
+    /// An adopted file descriptor: RAW_RX_FILE says it is readable.
+    RawFile,
     /// Closed: waiting to be freed.
     Dead,
 }
@@ -301,6 +309,7 @@ impl Wsi {
             Sock::Listen(l) => l.as_raw_fd(),
             Sock::Stream(s) => s.as_raw_fd(),
             Sock::Unix(s) => s.as_raw_fd(),
+            Sock::File(f) => f.as_raw_fd(),
             Sock::None => -1,
         }
     }
@@ -494,6 +503,8 @@ impl Wsi {
                 cb::WS_CLIENT_DROP_PROTOCOL
             }
             WsiState::Ws | WsiState::WsClosing => cb::WS_SERVER_DROP_PROTOCOL,
+            WsiState::Raw => cb::RAW_SKT_DROP_PROTOCOL,
+            WsiState::RawFile => cb::RAW_FILE_DROP_PROTOCOL,
             _ if self.is_client.get() => cb::CLIENT_HTTP_DROP_PROTOCOL,
             _ => cb::HTTP_DROP_PROTOCOL,
         };
@@ -611,7 +622,7 @@ impl Wsi {
     /// Queues or sends raw bytes; never loses them: what the kernel does
     /// not take is kept and flushed first on the next writable event.
     pub(crate) fn send_raw(&self, data: &[u8]) -> io::Result<()> {
-        if !self.is_connection() {
+        if !self.is_connection() && !matches!(&*self.sock.borrow(), Sock::File(_)) {
             return Err(io::Error::new(io::ErrorKind::NotConnected, "no socket"));
         };
         if self.corked.get() || !self.tx_pending.borrow().is_empty() {
@@ -642,6 +653,15 @@ impl Wsi {
     pub(crate) fn sock_send(&self, data: &[u8]) -> io::Result<usize> {
         if !self.tls_ssl.get().is_null() {
             return self.tls_write(data);
+        }
+        if self.state.get() == WsiState::RawFile {
+            // SAFETY: write to our own descriptor from a valid slice.
+            let n = unsafe { libc::write(self.fd(), data.as_ptr() as *const c_void, data.len()) };
+            return if n < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(n as usize)
+            };
         }
         // SAFETY: send on our own socket from a valid slice.
         let n = unsafe {
@@ -930,6 +950,18 @@ impl Wsi {
                         0,
                     );
                 }
+                WsiState::Raw => {
+                    self.drop_protocol_in(st);
+                    self.dispatch(cb::RAW_CLOSE, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+                }
+                WsiState::RawFile => {
+                    self.dispatch(
+                        cb::RAW_CLOSE_FILE,
+                        std::ptr::null_mut(),
+                        std::ptr::null_mut(),
+                        0,
+                    );
+                }
                 _ => {}
             }
         } else if matches!(st, WsiState::Ws | WsiState::WsClosing) {
@@ -951,9 +983,11 @@ impl Wsi {
             );
         }
         if st != WsiState::Pseudo {
-            self.dispatch(
+            // as lws: to protocol 0, with the wsi's user space
+            self.dispatch_protocol(
+                0,
                 cb::WSI_DESTROY,
-                std::ptr::null_mut(),
+                self.user_space.get(),
                 std::ptr::null_mut(),
                 0,
             );
