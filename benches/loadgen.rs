@@ -23,6 +23,11 @@
 //!   idle        open --count upgraded connections (--conns handshakes at a
 //!               time), print "ready", hold them until stdin closes or
 //!               SIGTERM
+//!   scale       open --idle upgraded connections that stay silent, then
+//!               --conns active ones, each keeping --depth text messages of
+//!               --size bytes in flight; over --secs: msgs/s, round-trip
+//!               p50/p99, and (with --pid) the server's CPU time per message
+//!               and RSS, from /proc/PID
 //!
 //! options (defaults depend on the mode, see `Opts::for_mode`)
 //!   --addr HOST:PORT   server (127.0.0.1:7681)
@@ -30,6 +35,8 @@
 //!                      "" = none)
 //!   --conns N  --depth N  --size BYTES  --count N  --secs S  --warmup S
 //!   --keep             (connrate) keep connections open
+//!   --idle N           (scale) silent connections opened first
+//!   --pid PID          (scale) the server process, for CPU time and RSS
 //! ```
 //!
 //! Every mode ends with one machine-readable line
@@ -58,6 +65,8 @@ struct Opts {
     secs: f64,
     warmup: f64,
     keep: bool,
+    idle: usize,
+    pid: u32,
 }
 
 impl Opts {
@@ -73,6 +82,8 @@ impl Opts {
             secs: 5.0,
             warmup: 0.5,
             keep: false,
+            idle: 10_000,
+            pid: 0,
         };
         match mode {
             "latency" => {}
@@ -87,6 +98,11 @@ impl Opts {
             }
             "connrate" => o.conns = 16,
             "idle" => o.conns = 200,
+            "scale" => {
+                o.conns = 100;
+                o.size = 64;
+                o.warmup = 1.0;
+            }
             _ => usage(&format!("unknown mode {mode:?}")),
         }
         o
@@ -127,6 +143,8 @@ impl Opts {
                 "--secs" => o.secs = num(a, val()),
                 "--warmup" => o.warmup = num(a, val()),
                 "--keep" => o.keep = true,
+                "--idle" => o.idle = num(a, val()),
+                "--pid" => o.pid = num(a, val()),
                 _ => usage(&format!("unknown option {a:?}")),
             }
         }
@@ -141,9 +159,9 @@ fn usage(msg: &str) -> ! {
         eprintln!("loadgen: {msg}");
     }
     eprintln!(
-        "usage: loadgen latency|pipelined|throughput|connrate|idle [--addr HOST:PORT] \
+        "usage: loadgen latency|pipelined|throughput|connrate|idle|scale [--addr HOST:PORT] \
          [--protocol NAME] [--conns N] [--depth N] [--size BYTES] [--count N] \
-         [--secs S] [--warmup S] [--keep]"
+         [--secs S] [--warmup S] [--keep] [--idle N] [--pid PID]"
     );
     std::process::exit(2)
 }
@@ -364,6 +382,8 @@ struct Conn {
     big: VecDeque<(Rc<Vec<u8>>, usize)>,
     in_flight: usize,
     started: Instant,
+    /// (scale) when the messages in flight were queued, oldest first
+    sent_at: VecDeque<Instant>,
 }
 
 impl Conn {
@@ -460,6 +480,7 @@ impl Engine {
             big: VecDeque::new(),
             in_flight: 0,
             started: Instant::now(),
+            sent_at: VecDeque::new(),
         });
         self.live += 1;
         Ok(())
@@ -981,9 +1002,253 @@ fn mode_idle(o: &Opts) {
     drop(eng);
 }
 
+/// scale: a service pass should cost O(active connections), so echo
+/// throughput with `idle` silent connections open should match the figure
+/// without them
+struct Scale {
+    frame: Vec<u8>,
+    size: usize,
+    depth: usize,
+    idle: usize,
+    active: usize,
+    pid: u32,
+    /// idle connections opened / being opened
+    idle_started: usize,
+    idle_open: usize,
+    active_started: bool,
+    active_open: usize,
+    t0: Option<Instant>,
+    t_idle_done: Option<Instant>,
+    win_start: Option<Instant>,
+    win_end: Option<Instant>,
+    /// the window has started and cpu0 holds its figure
+    measuring: bool,
+    /// server CPU ticks (utime+stime) at the window's start and end
+    cpu0: u64,
+    cpu1: u64,
+    rss_idle_kib: u64,
+    rss_kib: u64,
+    msgs: u64,
+    rtt_ns: Vec<u64>,
+    warmup: Duration,
+    secs: Duration,
+    failed: bool,
+}
+
+/// utime + stime of `pid` in clock ticks (/proc/PID/stat fields 14, 15)
+fn proc_cpu_ticks(pid: u32) -> u64 {
+    let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return 0;
+    };
+    // the command name (field 2) may hold spaces; count from after its ')'
+    let rest = &s[s.rfind(')').map_or(0, |i| i + 1)..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // rest starts at field 3 (state): utime is field 14 = f[11]
+    let num = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    num(11) + num(12)
+}
+
+fn proc_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+const SCALE_IDLE_PARALLEL: usize = 200;
+
+impl Scale {
+    fn send_one(&self, c: &mut Conn, now: Instant) {
+        c.queue(&self.frame);
+        c.sent_at.push_back(now);
+        c.in_flight += 1;
+    }
+    fn in_window(&self, now: Instant) -> bool {
+        self.win_start.is_some_and(|ws| now >= ws) && self.win_end.is_none()
+    }
+}
+
+impl Driver for Scale {
+    fn on_open(&mut self, c: &mut Conn, now: Instant) {
+        if !self.active_started {
+            // an idle connection: never sends a thing
+            self.idle_open += 1;
+            return;
+        }
+        self.active_open += 1;
+        for _ in 0..self.depth {
+            self.send_one(c, now);
+        }
+    }
+    fn on_message(&mut self, c: &mut Conn, _op: u8, len: usize, now: Instant) {
+        if len != self.size {
+            eprintln!("loadgen: echo of {len} bytes, sent {}", self.size);
+            self.failed = true;
+        }
+        let Some(t) = c.sent_at.pop_front() else {
+            eprintln!("loadgen: unsolicited message ({len} bytes)");
+            self.failed = true;
+            return;
+        };
+        c.in_flight -= 1;
+        if self.in_window(now) {
+            self.msgs += 1;
+            self.rtt_ns.push((now - t).as_nanos() as u64);
+        }
+        self.send_one(c, now);
+    }
+    fn on_gone(&mut self, c: &Conn, err: Option<&io::Error>, _now: Instant) {
+        eprintln!(
+            "loadgen: connection lost in state {:?} after {:?}: {err:?}",
+            c.st,
+            c.started.elapsed()
+        );
+        self.failed = true;
+    }
+    fn tick(&mut self, eng: &mut Engine, now: Instant) -> bool {
+        if self.failed {
+            return true;
+        }
+        if self.t0.is_none() {
+            self.t0 = Some(now);
+        }
+        if !self.active_started {
+            while self.idle_started - self.idle_open < SCALE_IDLE_PARALLEL
+                && self.idle_started < self.idle
+            {
+                if let Err(e) = eng.connect() {
+                    eprintln!("loadgen: connect idle #{}: {e}", self.idle_started);
+                    self.failed = true;
+                    return true;
+                }
+                self.idle_started += 1;
+            }
+            if self.idle_open < self.idle {
+                return false;
+            }
+            self.t_idle_done = Some(now);
+            self.rss_idle_kib = proc_rss_kib(self.pid);
+            self.active_started = true;
+            for i in 0..self.active {
+                if let Err(e) = eng.connect() {
+                    eprintln!("loadgen: connect active #{i}: {e}");
+                    self.failed = true;
+                    return true;
+                }
+            }
+        }
+        if self.active_open == self.active && self.win_start.is_none() {
+            self.win_start = Some(now + self.warmup);
+        }
+        if let Some(ws) = self.win_start {
+            if now >= ws && !self.measuring {
+                self.measuring = true;
+                self.cpu0 = proc_cpu_ticks(self.pid);
+                // the window starts when the CPU figure was taken
+                self.win_start = Some(Instant::now());
+            }
+            if now >= ws + self.secs {
+                self.win_end = Some(Instant::now());
+                self.cpu1 = proc_cpu_ticks(self.pid);
+                self.rss_kib = proc_rss_kib(self.pid);
+                return true;
+            }
+        }
+        false
+    }
+}
+
+fn mode_scale(o: &Opts) {
+    let mut rng = Rng::new();
+    let m = rng.next().to_le_bytes();
+    let mut d = Scale {
+        frame: client_frame(OP_TEXT, &text_payload(o.size), [m[0], m[1], m[2], m[3]]),
+        size: o.size,
+        depth: o.depth,
+        idle: o.idle,
+        active: o.conns,
+        pid: o.pid,
+        idle_started: 0,
+        idle_open: 0,
+        active_started: false,
+        active_open: 0,
+        t0: None,
+        t_idle_done: None,
+        win_start: None,
+        win_end: None,
+        measuring: false,
+        cpu0: 0,
+        cpu1: 0,
+        rss_idle_kib: 0,
+        rss_kib: 0,
+        msgs: 0,
+        rtt_ns: Vec::new(),
+        warmup: Duration::from_secs_f64(o.warmup),
+        secs: Duration::from_secs_f64(o.secs),
+        failed: false,
+    };
+    let mut eng = Engine::new(o);
+    eng.run(&mut d);
+    if d.failed {
+        die("run failed");
+    }
+    if d.msgs == 0 {
+        die("no echoes in the window");
+    }
+    let dt = (d.win_end.unwrap() - d.win_start.unwrap()).as_secs_f64();
+    let rate = d.msgs as f64 / dt;
+    d.rtt_ns.sort_unstable();
+    let pct = |q: f64| {
+        let n = d.rtt_ns.len();
+        d.rtt_ns[((n as f64 * q) as usize).min(n - 1)] as f64 / 1000.0
+    };
+    let (p50, p99) = (pct(0.5), pct(0.99));
+    let open_s = (d.t_idle_done.unwrap() - d.t0.unwrap()).as_secs_f64();
+    // SAFETY: sysconf has no preconditions
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let cpu_s = d.cpu1.saturating_sub(d.cpu0) as f64 / hz;
+    let cpu_us = cpu_s * 1e6 / d.msgs as f64;
+    if d.pid == 0 {
+        eprintln!("scale: no --pid: the server CPU and RSS figures are 0");
+    }
+    eprintln!(
+        "scale: {} idle (opened in {open_s:.1} s) + {} active x {} in flight x {} bytes: \
+         {rate:.0} msgs/s, rtt p50 {p50:.1} µs p99 {p99:.1} µs; server: {cpu_s:.2} s CPU \
+         in {dt:.2} s = {cpu_us:.2} µs/msg, RSS {} KiB ({} KiB before the active ones)",
+        d.idle, d.active, d.depth, d.size, d.rss_kib, d.rss_idle_kib
+    );
+    result(
+        "scale",
+        &[
+            ("idle", d.idle.to_string()),
+            ("active", d.active.to_string()),
+            ("msgs_per_s", format!("{rate:.0}")),
+            ("p50_us", format!("{p50:.1}")),
+            ("p99_us", format!("{p99:.1}")),
+            ("cpu_us_per_msg", format!("{cpu_us:.2}")),
+            ("cpu_s", format!("{cpu_s:.2}")),
+            ("window_s", format!("{dt:.2}")),
+            ("rss_kib", d.rss_kib.to_string()),
+            ("rss_idle_kib", d.rss_idle_kib.to_string()),
+            ("idle_open_s", format!("{open_s:.1}")),
+        ],
+    );
+    drop(eng);
+}
+
 fn main() {
     let o = Opts::parse();
     let lim = raise_nofile();
+    if o.mode == "scale" && lim < (o.idle + o.conns) as u64 + 64 {
+        eprintln!(
+            "loadgen: warning: RLIMIT_NOFILE is {lim}, {} connections will not fit",
+            o.idle + o.conns
+        );
+    }
     if (o.mode == "idle" || (o.mode == "connrate" && o.keep)) && lim < o.count as u64 + 64 {
         eprintln!(
             "loadgen: warning: RLIMIT_NOFILE is {lim}, {} connections will not fit",
@@ -995,6 +1260,7 @@ fn main() {
         "pipelined" | "throughput" => mode_flood(&o),
         "connrate" => mode_connrate(&o),
         "idle" => mode_idle(&o),
+        "scale" => mode_scale(&o),
         _ => unreachable!(),
     }
 }
