@@ -112,14 +112,14 @@ use_every_name(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		n++;
 	n += libwebsockets_get_random(context, buf, 4);
 
-#if !defined(LWS_RS_EXPORTED_ONLY)
-	/* lws-rs does not export these yet */
 	n += libwebsocket_service_fd(context, pfd);
 	n += libwebsocket_callback_all_protocol(&protocols[0], LWS_CALLBACK_USER);
 	n += libwebsocket_callback_all_protocol(context, &protocols[0],
 						LWS_CALLBACK_USER);
 	libwebsocket_rx_flow_allow_all_protocol(&protocols[0]);
 	libwebsocket_rx_flow_allow_all_protocol(context, &protocols[0]);
+#if !defined(LWS_RS_EXPORTED_ONLY)
+	/* lws-rs does not export these yet */
 	n += libwebsocket_get_reserved_bits(wsi);
 	n += libwebsockets_serve_http_file_fragment(context, wsi);
 	n += libwebsockets_serve_http_file_fragment(wsi);
