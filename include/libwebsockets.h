@@ -1941,6 +1941,28 @@ struct lws *lws_client_reset(struct lws **pwsi,
                              char weak);
 
 /*
+ Sets a pointer for the program's use, meant for a parent wsi's data.
+ */
+void lws_set_opaque_parent_data(struct lws *wsi, void *data);
+
+/*
+ The pointer set with lws_set_opaque_parent_data.
+ */
+void *lws_get_opaque_parent_data(const struct lws *wsi);
+
+/*
+ The wsi that owns the network connection: the wsi itself, as no
+ connection here carries several streams.
+ */
+struct lws *lws_get_network_wsi(struct lws *wsi);
+
+/*
+ Transmit credit of a stream-multiplexed connection; connections here
+ have no such credit, which lws reports as 0.
+ */
+int lws_wsi_tx_credit(struct lws *wsi, char peer_to_us, int add);
+
+/*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its
  default vhost with its listening socket). NULL on failure.
  */
@@ -2327,6 +2349,17 @@ const char *lws_canonical_hostname(struct lws_context *context);
  for `-xvalue`, or NULL when absent.
  */
 const char *lws_cmdline_option(int argc, const char *const *argv, const char *val);
+
+/*
+ With LWS_SERVER_OPTION_EXPLICIT_VHOSTS: drops to the configured user
+ and group once the vhosts are listening. 0, or 1 on failure.
+ */
+int lws_finalize_startup(struct lws_context *context);
+
+/*
+ The user and group ids the context runs as after startup.
+ */
+void lws_get_effective_uid_gid(struct lws_context *context, int *uid, int *gid);
 
 /*
  Copies `string` into `escaped` (`len` bytes) with each `'` doubled, for

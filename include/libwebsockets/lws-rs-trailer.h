@@ -123,6 +123,9 @@ lws_dll2_get_tail(struct lws_dll2_owner *owner) { return owner->tail; }
 		} \
 	} lws_end_foreach_llp(___ppss, ___m_list); }
 
+#define lws_write_http(wsi, buf, len) \
+	lws_write(wsi, (unsigned char *)(buf), len, LWS_WRITE_HTTP)
+
 /* ---- timers (lws-timeout-timer.h) ---- */
 
 #define lws_time_in_microseconds lws_now_usecs

@@ -310,3 +310,45 @@ pub unsafe extern "C" fn lws_client_reset(
         }
     })
 }
+
+/// Sets a pointer for the program's use, meant for a parent wsi's data.
+#[no_mangle]
+pub unsafe extern "C" fn lws_set_opaque_parent_data(wsi: *mut lws, data: *mut c_void) {
+    ffi_boundary!("lws_set_opaque_parent_data", {
+        // SAFETY: caller contract.
+        if let Some(w) = unsafe { wsi_ref(wsi) } {
+            w.opaque_parent_data.set(data);
+        }
+    })
+}
+
+/// The pointer set with lws_set_opaque_parent_data.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_opaque_parent_data(wsi: *const lws) -> *mut c_void {
+    ffi_boundary!("lws_get_opaque_parent_data", {
+        // SAFETY: caller contract.
+        unsafe { wsi_ref(wsi as *mut lws) }
+            .map_or(std::ptr::null_mut(), |w| w.opaque_parent_data.get())
+    })
+}
+
+/// The wsi that owns the network connection: the wsi itself, as no
+/// connection here carries several streams.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_network_wsi(wsi: *mut lws) -> *mut lws {
+    ffi_boundary!("lws_get_network_wsi", { wsi })
+}
+
+/// Transmit credit of a stream-multiplexed connection; connections here
+/// have no such credit, which lws reports as 0.
+#[no_mangle]
+pub unsafe extern "C" fn lws_wsi_tx_credit(
+    wsi: *mut lws,
+    peer_to_us: std::ffi::c_char,
+    add: c_int,
+) -> c_int {
+    ffi_boundary!("lws_wsi_tx_credit", {
+        let _ = (wsi, peer_to_us, add);
+        0
+    })
+}

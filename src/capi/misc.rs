@@ -220,3 +220,40 @@ pub unsafe extern "C" fn lws_cmdline_option(
         }
     })
 }
+
+/// With LWS_SERVER_OPTION_EXPLICIT_VHOSTS: drops to the configured user
+/// and group once the vhosts are listening. 0, or 1 on failure.
+#[no_mangle]
+pub unsafe extern "C" fn lws_finalize_startup(context: *mut super::types::lws_context) -> c_int {
+    ffi_boundary!("lws_finalize_startup", {
+        // SAFETY: caller contract.
+        let Some(c) = (unsafe { super::context::ctx_ref(context) }) else {
+            return 1;
+        };
+        c.finalize_startup()
+    })
+}
+
+/// The user and group ids the context runs as after startup.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_effective_uid_gid(
+    context: *mut super::types::lws_context,
+    uid: *mut c_int,
+    gid: *mut c_int,
+) {
+    ffi_boundary!("lws_get_effective_uid_gid", {
+        // SAFETY: caller contract.
+        let Some(c) = (unsafe { super::context::ctx_ref(context) }) else {
+            return;
+        };
+        // SAFETY: caller contract: writable ints.
+        unsafe {
+            if !uid.is_null() {
+                *uid = c.uid.get();
+            }
+            if !gid.is_null() {
+                *gid = c.gid.get();
+            }
+        }
+    })
+}

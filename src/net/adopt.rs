@@ -85,6 +85,7 @@ impl Context {
         } else if type_ & ADOPT_SOCKET != 0 {
             // SAFETY: as above (a raw socket: TCP, unix or UDP).
             let stream = unsafe { mio::net::TcpStream::from_raw_fd(fd) };
+            vh.apply_socket_options(fd);
             self.adopt_raw(
                 vh,
                 Sock::Stream(stream),

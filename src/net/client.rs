@@ -181,6 +181,7 @@ impl Context {
             let stream = connect_from(addr, opt_string(i.iface).as_deref())
                 .map_err(|e| format!("connect failed: {e}"))?;
             let _ = stream.set_nodelay(true);
+            vh.apply_socket_options(std::os::fd::AsRawFd::as_raw_fd(&stream));
             Sock::Stream(stream)
         };
 

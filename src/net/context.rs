@@ -85,6 +85,11 @@ pub struct Context {
     pub(crate) ext_poll: Cell<bool>,
     /// Slab slot + 1 of the wsi using each descriptor (0: none).
     pub(crate) fd_slots: RefCell<Vec<u32>>,
+    /// Identity to switch to once listening (info.uid/gid or the names
+    /// info.username/groupname resolve to; 0 or -1: unchanged).
+    pub(crate) uid: Cell<c_int>,
+    pub(crate) gid: Cell<c_int>,
+    pub(crate) finalized: Cell<bool>,
 }
 
 /// lws's default backoff table, in ms.
@@ -111,6 +116,9 @@ pub struct Vhost {
     /// info.listen_accept_protocol names for accepted raw sockets.
     pub(crate) raw_protocol: usize,
     pub(crate) listen_accept_protocol: Option<CString>,
+    /// TCP keepalive of the vhost's connections (ka_time, ka_interval,
+    /// ka_probes), when info.ka_time is set.
+    pub(crate) tcp_keepalive: Option<(c_int, c_int, c_int)>,
     /// Per-protocol pseudo wsi used for vhost-wide callbacks.
     pub(crate) proto_wsi: RefCell<Vec<Rc<Wsi>>>,
     pub(crate) mounts: *const lws_http_mount,
@@ -197,6 +205,29 @@ impl Drop for Vhost {
 }
 
 impl Vhost {
+    /// Sets the vhost's TCP keepalive on a connection's socket.
+    pub(crate) fn apply_socket_options(&self, fd: std::os::fd::RawFd) {
+        let Some((idle, intvl, cnt)) = self.tcp_keepalive else {
+            return;
+        };
+        let set = |level: c_int, opt: c_int, v: c_int| {
+            // SAFETY: setsockopt with an int on a socket we serve.
+            unsafe {
+                libc::setsockopt(
+                    fd,
+                    level,
+                    opt,
+                    &v as *const c_int as *const c_void,
+                    std::mem::size_of::<c_int>() as libc::socklen_t,
+                )
+            }
+        };
+        set(libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1);
+        set(libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, idle);
+        set(libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, intvl);
+        set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, cnt);
+    }
+
     /// The pvo options for protocol `name` (what PROTOCOL_INIT gets in `in`).
     pub(crate) fn protocol_pvo(
         &self,
@@ -262,6 +293,33 @@ fn vhost_proxy(info: &lws_context_creation_info) -> Option<super::client::Proxy>
     }
 }
 
+/// Event libraries (libuv, libev, libevent, glib) are not supported: a
+/// context asking for one is refused rather than run on a loop the
+/// program does not expect.
+fn refuse_event_libs(info: &lws_context_creation_info) -> io::Result<()> {
+    const LIBS: [(u64, &str); 4] = [
+        (1 << 4, "libev"),
+        (1 << 10, "libuv"),
+        (1 << 21, "libevent"),
+        (1 << 33, "glib"),
+    ];
+    for (bit, name) in LIBS {
+        if info.options & bit != 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!("the {name} event loop is not supported by lws-rs (use lws_service or lws_service_fd)"),
+            ));
+        }
+    }
+    if !info.foreign_loops.is_null() {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "foreign_loops needs an event library, which lws-rs does not support",
+        ));
+    }
+    Ok(())
+}
+
 /// The (ping, hangup) seconds of a retry policy, if it sets them.
 pub(crate) fn policy_validity(p: *const crate::capi::types::lws_retry_bo_t) -> Option<(u16, u16)> {
     if p.is_null() {
@@ -286,6 +344,7 @@ impl Context {
     /// Creates a context from `info`, and its default vhost unless
     /// `LWS_SERVER_OPTION_EXPLICIT_VHOSTS` is set.
     pub fn create(info: &lws_context_creation_info) -> io::Result<Box<Context>> {
+        refuse_event_libs(info)?;
         let poll = Poll::new()?;
         let registry = poll.registry().try_clone()?;
         let waker = Arc::new(Waker::new(poll.registry(), WAKER_TOKEN)?);
@@ -349,6 +408,9 @@ impl Context {
             ssl_restriction: info.simultaneous_ssl_restriction.max(0) as usize,
             ssl_count: Cell::new(0),
             ext_poll: Cell::new(false),
+            finalized: Cell::new(false),
+            uid: Cell::new(info.uid),
+            gid: Cell::new(info.gid),
             fd_slots: RefCell::new(Vec::new()),
             sul_owners: Box::new(UnsafeCell::new(
                 [lws_dll2_owner {
@@ -388,14 +450,105 @@ impl Context {
             // SAFETY: the caller asked us to store the context pointer there.
             unsafe { *info.pcontext = ctx.as_c() };
         }
+        ctx.resolve_identity(info)?;
         if info.options & opt::EXPLICIT_VHOSTS == 0 {
             ctx.create_vhost(info)?;
+            // listening: the privileges are no longer needed
+            ctx.drop_privileges()?;
         }
         Ok(ctx)
     }
 
     pub fn as_c(&self) -> *mut crate::capi::types::lws_context {
         self as *const Context as *mut crate::capi::types::lws_context
+    }
+
+    /// Turns info.groupname/username into ids, as lws does at creation.
+    fn resolve_identity(&self, info: &lws_context_creation_info) -> io::Result<()> {
+        if let Some(g) = opt_cstr(info.groupname) {
+            // SAFETY: getgrnam with a C string; the result is read at once.
+            let gr = unsafe { libc::getgrnam(g.as_ptr()) };
+            if gr.is_null() {
+                return Err(io::Error::other(format!(
+                    "unknown groupname '{}'",
+                    g.to_string_lossy()
+                )));
+            }
+            // SAFETY: non-NULL result of getgrnam.
+            self.gid.set(unsafe { (*gr).gr_gid } as c_int);
+        }
+        if let Some(u) = opt_cstr(info.username) {
+            // SAFETY: as above, for getpwnam.
+            let pw = unsafe { libc::getpwnam(u.as_ptr()) };
+            if pw.is_null() {
+                return Err(io::Error::other(format!(
+                    "unknown username {}",
+                    u.to_string_lossy()
+                )));
+            }
+            // SAFETY: non-NULL result of getpwnam.
+            self.uid.set(unsafe { (*pw).pw_uid } as c_int);
+        }
+        Ok(())
+    }
+
+    /// lws_finalize_startup: with explicit vhosts, privileges go now.
+    pub(crate) fn finalize_startup(&self) -> c_int {
+        if self.options & opt::EXPLICIT_VHOSTS != 0 && !self.finalized.replace(true) {
+            if let Err(e) = self.drop_privileges() {
+                log::err(&e.to_string());
+                return 1;
+            }
+        }
+        0
+    }
+
+    /// Switches to the configured group and user (lws leaves 0 and -1
+    /// alone).
+    pub(crate) fn drop_privileges(&self) -> io::Result<()> {
+        let (uid, gid) = (self.uid.get(), self.gid.get());
+        if gid != 0 && gid != -1 {
+            // SAFETY: plain libc calls with an id.
+            unsafe {
+                let gr = libc::getgrgid(gid as libc::gid_t);
+                if gr.is_null() {
+                    return Err(io::Error::other(format!("cannot find name for gid {gid}")));
+                }
+                if libc::setgid(gid as libc::gid_t) != 0 {
+                    return Err(io::Error::other(format!(
+                        "setgid: {} failed",
+                        io::Error::last_os_error()
+                    )));
+                }
+                log::notice(&format!(
+                    "effective group '{}'",
+                    CStr::from_ptr((*gr).gr_name).to_string_lossy()
+                ));
+            }
+        }
+        if uid != 0 && uid != -1 {
+            // SAFETY: plain libc calls with an id and the passwd entry's name.
+            unsafe {
+                let pw = libc::getpwuid(uid as libc::uid_t);
+                if pw.is_null() {
+                    return Err(io::Error::other(format!(
+                        "getpwuid: unable to find uid {uid}"
+                    )));
+                }
+                let name = CStr::from_ptr((*pw).pw_name).to_owned();
+                if libc::initgroups(name.as_ptr(), gid as libc::gid_t) != 0 {
+                    return Err(io::Error::other("initgroups failed"));
+                }
+                if libc::setuid(uid as libc::uid_t) != 0 {
+                    return Err(io::Error::other(format!(
+                        "setuid: {} failed",
+                        io::Error::last_os_error()
+                    )));
+                }
+                log::notice(&format!("effective user '{}'", name.to_string_lossy()));
+            }
+        }
+        Ok(())
     }
 
     /// The lws_sul list for ordinary timers, or for those that may wake the
@@ -446,6 +599,11 @@ impl Context {
             doomed: Cell::new(false),
             raw_protocol,
             listen_accept_protocol: opt_cstr(info.listen_accept_protocol),
+            tcp_keepalive: (info.ka_time != 0).then_some((
+                info.ka_time,
+                info.ka_interval,
+                info.ka_probes,
+            )),
             pvo: info.pvo,
             protocols: ProtoTable::new(protocols),
             proto_wsi: RefCell::new(Vec::new()),

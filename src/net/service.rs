@@ -82,6 +82,9 @@ impl Context {
 
     fn service_pass(&self, timeout_ms: c_int) -> c_int {
         if !self.started.replace(true) {
+            if self.finalize_startup() != 0 {
+                return -1;
+            }
             let vhs = self.vhosts.borrow().clone();
             for vh in vhs {
                 self.init_vhost_protocols(&vh);
@@ -187,6 +190,7 @@ impl Context {
         stream: mio::net::TcpStream,
         proto: Option<usize>,
     ) -> Option<Rc<Wsi>> {
+        vh.apply_socket_options(std::os::fd::AsRawFd::as_raw_fd(&stream));
         let w = Rc::new(Wsi::new(
             self,
             &vh,

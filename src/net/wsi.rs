@@ -193,6 +193,8 @@ pub struct Wsi {
     pub(crate) retry_policy: Cell<*const crate::capi::types::lws_retry_bo_t>,
     /// Poll events announced to a program polling our sockets (0: none).
     pub(crate) ext_events: Cell<i16>,
+    /// lws_set_opaque_parent_data's pointer.
+    pub(crate) opaque_parent_data: Cell<*mut c_void>,
 }
 
 impl Wsi {
@@ -282,6 +284,7 @@ impl Wsi {
             }),
             retry_policy: Cell::new(vh.retry_policy),
             ext_events: Cell::new(0),
+            opaque_parent_data: Cell::new(std::ptr::null_mut()),
         }
     }
 
