@@ -8,6 +8,8 @@
  *   priv-explicit    the same with LWS_SERVER_OPTION_EXPLICIT_VHOSTS: the
  *                    drop waits for the first service
  *   evlib            a context asking for an event library
+ *   unix <path>      a vhost listening on a unix socket (path, or @name
+ *                    for the abstract namespace) and a client using it
  * Prints one line per observation.
  */
 #include <libwebsockets.h>
@@ -19,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int done;
+static int done, unix_mode;
 static struct lws_context *ctx;
 static int parent_token;
 
@@ -51,10 +53,29 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 {
 	switch (reason) {
 	case LWS_CALLBACK_ESTABLISHED:
+		if (unix_mode) {
+			printf("unix server established\n");
+			break;
+		}
 		show_ka("server", wsi);
 		break;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		if (unix_mode) {
+			printf("unix client established\n");
+			lws_callback_on_writable(wsi);
+			break;
+		}
 		show_ka("client", wsi);
+		return -1;
+	case LWS_CALLBACK_CLIENT_WRITEABLE: {
+		unsigned char b[LWS_PRE + 8];
+
+		memcpy(b + LWS_PRE, "ping-u", 6);
+		lws_write(wsi, b + LWS_PRE, 6, LWS_WRITE_TEXT);
+		break;
+	}
+	case LWS_CALLBACK_RECEIVE:
+		printf("unix server got '%.*s'\n", (int)len, (const char *)in);
 		return -1;
 	case LWS_CALLBACK_CLIENT_CLOSED:
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
@@ -127,6 +148,31 @@ main(int argc, char **argv)
 		show_ids("created");
 		lws_service(ctx, -1);
 		show_ids("serviced");
+	} else if (!strcmp(argv[1], "unix") && argc > 2) {
+		char ads[128];
+
+		unix_mode = 1;
+		info.port = 0;
+		info.iface = argv[2];
+		info.options = LWS_SERVER_OPTION_UNIX_SOCK;
+		ctx = lws_create_context(&info);
+		if (!ctx)
+			return 2;
+		printf("unix listening, path exists %d\n",
+		       argv[2][0] == '@' || !access(argv[2], F_OK));
+		snprintf(ads, sizeof ads, "+%s", argv[2]);
+		memset(&i, 0, sizeof i);
+		i.context = ctx;
+		i.address = ads;
+		i.host = "localhost";
+		i.path = "/";
+		lws_client_connect_via_info(&i);
+		while (!done && lws_service(ctx, 0) >= 0)
+			;
+		lws_context_destroy(ctx);
+		ctx = NULL;
+		printf("path exists after destroy %d\n",
+		       argv[2][0] != '@' && !access(argv[2], F_OK));
 	} else if (!strcmp(argv[1], "evlib")) {
 		info.port = CONTEXT_PORT_NO_LISTEN;
 		info.options |= LWS_SERVER_OPTION_LIBUV;

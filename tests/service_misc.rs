@@ -115,3 +115,22 @@ fn event_libraries_are_refused() {
         "{stderr}"
     );
 }
+
+#[test]
+fn unix_socket_vhost() {
+    let dir = common::temp_dir("service-misc-unix");
+    let path = dir.join("lws.sock");
+    let out = same(&["unix", path.to_str().unwrap()]);
+    for want in [
+        "unix listening, path exists 1",
+        "unix server established",
+        "unix client established",
+        "unix server got 'ping-u'",
+        "path exists after destroy 0",
+    ] {
+        assert!(out.contains(want), "missing {want:?}:\n{out}");
+    }
+    let name = format!("@lws-rs-test-{}", std::process::id());
+    let out = same(&["unix", &name]);
+    assert!(out.contains("unix server got 'ping-u'"), "{out}");
+}

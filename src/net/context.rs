@@ -192,6 +192,15 @@ impl Drop for ProtoTable {
 
 impl Drop for Vhost {
     fn drop(&mut self) {
+        // a unix socket's path goes with its vhost, as in lws
+        if self.options & opt::UNIX_SOCK != 0 && self.listener.get_mut().is_some() {
+            if let Some(p) = self.iface.as_deref() {
+                if !p.to_bytes().starts_with(b"@") {
+                    use std::os::unix::ffi::OsStrExt;
+                    let _ = std::fs::remove_file(std::ffi::OsStr::from_bytes(p.to_bytes()));
+                }
+            }
+        }
         for p in self
             .vh_privs
             .get_mut()
@@ -318,6 +327,26 @@ fn refuse_event_libs(info: &lws_context_creation_info) -> io::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// "user:group" (names) as ids, for unix_socket_perms.
+fn user_colon_group(s: &str) -> io::Result<(c_int, c_int)> {
+    let (u, g) = s
+        .split_once(':')
+        .ok_or_else(|| io::Error::other(format!("Failed to translate {s}")))?;
+    let (u, g) = (
+        CString::new(u).map_err(io::Error::other)?,
+        CString::new(g).map_err(io::Error::other)?,
+    );
+    // SAFETY: lookups with C strings; results read at once.
+    unsafe {
+        let pw = libc::getpwnam(u.as_ptr());
+        let gr = libc::getgrnam(g.as_ptr());
+        if pw.is_null() || gr.is_null() {
+            return Err(io::Error::other(format!("Failed to translate {s}")));
+        }
+        Ok(((*pw).pw_uid as c_int, (*gr).gr_gid as c_int))
+    }
 }
 
 /// The (ping, hangup) seconds of a retry policy, if it sets them.
@@ -675,7 +704,11 @@ impl Context {
                 .borrow()
                 .iter()
                 .any(|v| v.listen_port.get() == info.port && v.iface == vh.iface);
-        if shared {
+        if listens && vh.options & opt::UNIX_SOCK != 0 {
+            let lw = self.listen_unix(&vh, info)?;
+            self.insert_wsi(&lw)?;
+            *vh.listener.borrow_mut() = Some(lw);
+        } else if shared {
             vh.listen_port.set(info.port);
         } else if listens {
             let addr = listen_addr(vh.iface.as_deref(), info.port, vh.options)?;
@@ -730,6 +763,64 @@ impl Context {
         Ok(vh)
     }
 
+    /// A listening unix-domain socket at the path in info.iface ("@name"
+    /// for the abstract namespace), owned by unix_socket_perms
+    /// ("user:group") or the context's uid/gid when those are set.
+    fn listen_unix(&self, vh: &Rc<Vhost>, info: &lws_context_creation_info) -> io::Result<Rc<Wsi>> {
+        use std::os::unix::ffi::OsStrExt;
+        let Some(path) = vh.iface.as_deref() else {
+            return Err(io::Error::other(
+                "a unix socket vhost needs iface as its path",
+            ));
+        };
+        let bytes = path.to_bytes();
+        if bytes.len() >= 108 {
+            return Err(io::Error::other(format!(
+                "\"{}\" too long for UNIX domain socket",
+                path.to_string_lossy()
+            )));
+        }
+        let addr = if let Some(name) = bytes.strip_prefix(b"@") {
+            <std::os::unix::net::SocketAddr as std::os::linux::net::SocketAddrExt>::from_abstract_name(name)?
+        } else {
+            let _ = std::fs::remove_file(std::ffi::OsStr::from_bytes(bytes));
+            std::os::unix::net::SocketAddr::from_pathname(std::ffi::OsStr::from_bytes(bytes))?
+        };
+        let l = mio::net::UnixListener::bind_addr(&addr).map_err(|e| {
+            log::err(&format!(
+                "ERROR on binding fd to \"{}\" ({e})",
+                path.to_string_lossy()
+            ));
+            e
+        })?;
+        if !bytes.starts_with(b"@") {
+            let (mut uid, mut gid) = (self.uid.get(), self.gid.get());
+            if let Some(perms) = opt_cstr(info.unix_socket_perms) {
+                (uid, gid) = user_colon_group(&perms.to_string_lossy())?;
+            }
+            if uid != 0 && gid != 0 && uid != -1 && gid != -1 {
+                // SAFETY: chown/chmod on the path we just bound.
+                unsafe {
+                    if libc::chown(path.as_ptr(), uid as libc::uid_t, gid as libc::gid_t) != 0
+                        || libc::chmod(path.as_ptr(), 0o660) != 0
+                    {
+                        return Err(io::Error::other(format!(
+                            "failed to set {} perms {uid}:{gid}",
+                            path.to_string_lossy()
+                        )));
+                    }
+                }
+            }
+        }
+        log::notice(&format!(" Listening on \"{}\"", path.to_string_lossy()));
+        Ok(Rc::new(Wsi::new(
+            self,
+            vh,
+            Sock::UnixListen(l),
+            WsiState::Listen,
+        )))
+    }
+
     /// PROTOCOL_INIT for each protocol of `vh`, once.
     pub(crate) fn init_vhost_protocols(&self, vh: &Rc<Vhost>) {
         if vh.protocols_inited.replace(true) {
@@ -777,7 +868,7 @@ impl Context {
         };
         w.slot.set(slot);
         let r = match &*w.sock.borrow() {
-            Sock::Listen(_) => {
+            Sock::Listen(_) | Sock::UnixListen(_) => {
                 self.registry
                     .register(&mut SourceFd(&w.fd()), Token(slot), Interest::READABLE)
             }

@@ -23,7 +23,7 @@ impl Wsi {
     /// The poll events the socket needs now.
     fn wanted_events(&self) -> i16 {
         match &*self.sock.borrow() {
-            Sock::Listen(_) => return POLLIN,
+            Sock::Listen(_) | Sock::UnixListen(_) => return POLLIN,
             Sock::None => return 0,
             _ => {}
         }

@@ -95,6 +95,7 @@ pub(crate) mod opt {
     pub(crate) const DISABLE_IPV6: u64 = 1 << 5;
     pub(crate) const VALIDATE_UTF8: u64 = 1 << 8;
     pub(crate) const EXPLICIT_VHOSTS: u64 = 1 << 13;
+    pub(crate) const UNIX_SOCK: u64 = 1 << 14;
     pub(crate) const FALLBACK_TO_RAW: u64 = 1 << 20;
     pub(crate) const ONLY_RAW: u64 = 1 << 22;
 }

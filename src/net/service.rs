@@ -241,9 +241,20 @@ impl Context {
 
     fn accept_all(&self, lw: &Rc<Wsi>) {
         let sock = lw.sock.borrow();
-        let Sock::Listen(l) = &*sock else { return };
         loop {
-            let (stream, addr) = match l.accept() {
+            let accepted = match &*sock {
+                Sock::Listen(l) => l.accept().map(|(s, a)| (s, Some(a))),
+                Sock::UnixListen(l) => l.accept().map(|(s, _)| {
+                    // served like a TCP stream: only the descriptor is used
+                    let fd = std::os::fd::IntoRawFd::into_raw_fd(s);
+                    // SAFETY: the accepted descriptor, owned from here on.
+                    let s =
+                        unsafe { <mio::net::TcpStream as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+                    (s, None)
+                }),
+                _ => return,
+            };
+            let (stream, addr) = match accepted {
                 Ok(x) => x,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -272,8 +283,12 @@ impl Context {
                 clilen: 0,
                 accept_fd: std::os::fd::AsRawFd::as_raw_fd(&stream),
             };
-            let sa = socket2_like(addr, &mut filt.cli_addr);
-            filt.clilen = sa;
+            if let Some(addr) = addr {
+                filt.clilen = socket2_like(addr, &mut filt.cli_addr);
+            } else {
+                filt.cli_addr.ss_family = libc::AF_UNIX as libc::sa_family_t;
+                filt.clilen = std::mem::size_of::<libc::sa_family_t>() as libc::socklen_t;
+            }
             if lw.dispatch_user(
                 cb::FILTER_NETWORK_CONNECTION,
                 &mut filt as *mut FilterNetworkConnArgs as *mut c_void,

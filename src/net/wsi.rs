@@ -17,6 +17,8 @@ use crate::proto::{close, frame, rx::Rx};
 pub(crate) enum Sock {
     None,
     Listen(mio::net::TcpListener),
+    /// A listening unix-domain socket (LWS_SERVER_OPTION_UNIX_SOCK).
+    UnixListen(mio::net::UnixListener),
     Stream(mio::net::TcpStream),
     /// A unix-domain client connection (address "+/path").
     Unix(mio::net::UnixStream),
@@ -310,6 +312,7 @@ impl Wsi {
     pub(crate) fn fd(&self) -> RawFd {
         match &*self.sock.borrow() {
             Sock::Listen(l) => l.as_raw_fd(),
+            Sock::UnixListen(l) => l.as_raw_fd(),
             Sock::Stream(s) => s.as_raw_fd(),
             Sock::Unix(s) => s.as_raw_fd(),
             Sock::File(f) => f.as_raw_fd(),
