@@ -134,9 +134,10 @@ cb_raw(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			return lws_raw_transaction_completed(wsi);
 		break;
 	case LWS_CALLBACK_RAW_CLOSE:
-		printf("%s: raw close %s\n", vname(wsi),
-		       pss && pss->client ? "client" : "server");
-		if (!pss || !pss->client)
+		printf("%s: raw close %s%s\n", vname(wsi),
+		       pss && pss->client ? "client" : "server",
+		       lws_get_udp(wsi) ? " (udp)" : "");
+		if (!pss || !pss->client || lws_get_udp(wsi))
 			done();
 		break;
 
@@ -328,6 +329,29 @@ main(int argc, char **argv)
 	/* 5: RAW client to the http vhost with fallback */
 	client(atoi(argv[1]), "fallback");
 	run_phase("raw client to http vhost");
+
+	/* 6: UDP, a bound "server" and a connected "client" */
+	{
+		struct lws *us, *uc;
+		struct pss *cp;
+
+		us = lws_create_adopt_udp(vh_raw, "127.0.0.1", atoi(argv[1]),
+					  LWS_CAUDP_BIND, "raw-echo", NULL, NULL,
+					  NULL, NULL);
+		uc = lws_create_adopt_udp(vh_raw, "127.0.0.1", atoi(argv[1]), 0,
+					  "raw-echo", NULL, NULL, NULL, NULL);
+		printf("udp server %d client %d, udp record %d %d\n", !!us,
+		       !!uc, us && lws_get_udp(us) != NULL,
+		       uc && lws_get_udp(uc) != NULL);
+		if (uc) {
+			cp = (struct pss *)lws_wsi_user(uc);
+			cp->client = 1;
+			strcpy(cp->buf, "udp-hello");
+			cp->len = 9;
+			lws_callback_on_writable(uc);
+		}
+		run_phase("udp");
+	}
 
 	/* a descriptor that is not open */
 	fd.sockfd = 1000;

@@ -997,6 +997,22 @@ struct lws_retry_bo {
 typedef struct lws_retry_bo lws_retry_bo_t;
 
 /*
+ The peer of a UDP connection (lws_get_udp): where replies go.
+ */
+struct lws_udp {
+  /*
+   The last sender (or the connected peer).
+   */
+  struct sockaddr sa;
+  socklen_t salen;
+  /*
+   Unused: the destination of a partial datagram.
+   */
+  struct sockaddr sa_pending;
+  socklen_t salen_pending;
+};
+
+/*
  Everything `lws_client_connect_via_info()` is told.
  */
 struct lws_client_connect_info {
@@ -1807,6 +1823,27 @@ struct lws *lws_adopt_socket_vhost_readbuf(struct lws_vhost *vhost,
  connection closes once its buffered output is sent.
  */
 int lws_raw_transaction_completed(struct lws *wsi);
+
+/*
+ Creates a UDP socket for `ads`:`port` (NULL `ads`: any address), bound
+ there with LWS_CAUDP_BIND or else connected to it, and adopts it as a
+ raw connection of `vhost` bound to `protocol_name`. RAW_RX delivers
+ each datagram; lws_write answers the last sender.
+ */
+struct lws *lws_create_adopt_udp(struct lws_vhost *vhost,
+                                 const char *ads,
+                                 int port,
+                                 int flags,
+                                 const char *protocol_name,
+                                 const char *ifname,
+                                 struct lws *parent_wsi,
+                                 void *opaque,
+                                 const lws_retry_bo_t *retry_policy);
+
+/*
+ The peer record of a UDP connection (NULL for other connections).
+ */
+const struct lws_udp *lws_get_udp(const struct lws *wsi);
 
 /*
  Appends a copy of the `len` bytes at `buf` to the end of the list.

@@ -1,7 +1,7 @@
 //! Raw connections and adopted descriptors (`c-tests/raw.c`): a pipe as a
 //! raw file, a socketpair end as a raw socket and as HTTP with a request
 //! already read, RAW clients to an ONLY_RAW vhost and to a FALLBACK_TO_RAW
-//! HTTP vhost. Built against Debian's header and run on Debian's library
+//! HTTP vhost, and UDP sockets (lws_create_adopt_udp). Built against Debian's header and run on Debian's library
 //! and on ours, and built against our header; all outputs must be the same.
 
 mod common;
@@ -40,6 +40,9 @@ fn raw_same_on_both_libraries() {
         "peer got status line 'HTTP/1.1 404 Not Found'",
         "rawvh: raw rx client 'client-hello'",
         "httpvh: raw rx server 'client-hello'",
+        "udp server 1 client 1, udp record 1 1",
+        "rawvh: raw rx server 'udp-hello'",
+        "rawvh: raw rx client 'udp-hello'",
     ] {
         assert!(ours.contains(want), "missing {want:?} in:\n{ours}");
     }

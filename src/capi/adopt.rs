@@ -226,3 +226,57 @@ pub unsafe extern "C" fn lws_raw_transaction_completed(wsi: *mut lws) -> c_int {
         0
     })
 }
+
+/// Creates a UDP socket for `ads`:`port` (NULL `ads`: any address), bound
+/// there with LWS_CAUDP_BIND or else connected to it, and adopts it as a
+/// raw connection of `vhost` bound to `protocol_name`. RAW_RX delivers
+/// each datagram; lws_write answers the last sender.
+#[no_mangle]
+pub unsafe extern "C" fn lws_create_adopt_udp(
+    vhost: *mut lws_vhost,
+    ads: *const c_char,
+    port: c_int,
+    flags: c_int,
+    protocol_name: *const c_char,
+    ifname: *const c_char,
+    parent_wsi: *mut lws,
+    opaque: *mut std::ffi::c_void,
+    retry_policy: *const super::types::lws_retry_bo_t,
+) -> *mut lws {
+    ffi_boundary!("lws_create_adopt_udp", {
+        // SAFETY: caller contract.
+        let Some(vh) = (unsafe { vhost_ref(vhost) }).and_then(|v| v.rc()) else {
+            log::err("lws_create_adopt_udp: NULL vhost");
+            return std::ptr::null_mut();
+        };
+        // SAFETY: caller's C strings or NULL.
+        let cs = |p: *const c_char| (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) });
+        let ctx = vh.ctx();
+        let r = ctx.create_adopt_udp(
+            &vh,
+            cs(ads),
+            port,
+            flags,
+            cs(protocol_name),
+            cs(ifname),
+            parent_wsi as *const Wsi,
+            opaque,
+            retry_policy,
+        );
+        ctx.after_api_callbacks();
+        as_c(r.filter(|w| w.state.get() != crate::net::wsi::WsiState::Dead))
+    })
+}
+
+/// The peer record of a UDP connection (NULL for other connections).
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_udp(wsi: *const lws) -> *const super::types::lws_udp {
+    ffi_boundary!("lws_get_udp", {
+        // SAFETY: caller contract.
+        // as lws, the record is gone once the connection is closing
+        unsafe { wsi_ref(wsi as *mut lws) }
+            .filter(|w| w.state.get() != crate::net::wsi::WsiState::Dead)
+            .and_then(|w| w.udp.get().map(|u| u.get() as *const _))
+            .unwrap_or(std::ptr::null())
+    })
+}

@@ -313,6 +313,19 @@ const _: () = assert!(std::mem::size_of::<lws_adopt_desc>() == 40);
 /// C spelling: `lws_adopt_desc_t`.
 pub type lws_adopt_desc_t = lws_adopt_desc;
 
+/// The peer of a UDP connection (lws_get_udp): where replies go.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct lws_udp {
+    /// The last sender (or the connected peer).
+    pub sa: libc::sockaddr,
+    pub salen: libc::socklen_t,
+    /// Unused: the destination of a partial datagram.
+    pub sa_pending: libc::sockaddr,
+    pub salen_pending: libc::socklen_t,
+}
+const _: () = assert!(std::mem::size_of::<lws_udp>() == 40);
+
 /// `struct pollfd` (the prelude defines `lws_pollfd` as `pollfd`).
 /// cbindgen:ignore
 #[repr(C)]

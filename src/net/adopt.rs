@@ -15,6 +15,7 @@ use crate::capi::log;
 pub(crate) const ADOPT_HTTP: u32 = 1;
 pub(crate) const ADOPT_SOCKET: u32 = 2;
 pub(crate) const ADOPT_ALLOW_SSL: u32 = 4;
+pub(crate) const ADOPT_FLAG_UDP: u32 = 16;
 
 /// `type` bits this library knows (UDP and raw-proxy included).
 const ADOPT_KNOWN: u32 = 1 | 2 | 4 | 16 | 32;
@@ -90,13 +91,14 @@ impl Context {
                 vh,
                 Sock::Stream(stream),
                 proto,
-                type_ & ADOPT_ALLOW_SSL != 0,
+                type_ & ADOPT_ALLOW_SSL != 0 && type_ & ADOPT_FLAG_UDP == 0,
+                type_ & ADOPT_FLAG_UDP != 0,
                 opaque,
             )?
         } else {
             // SAFETY: the program hands us a descriptor it gives up.
             let f = unsafe { std::fs::File::from_raw_fd(fd) };
-            self.adopt_raw(vh, Sock::File(f), proto, false, opaque)?
+            self.adopt_raw(vh, Sock::File(f), proto, false, false, opaque)?
         };
         if !parent.is_null() {
             w.parent.set(parent);
@@ -136,6 +138,7 @@ impl Context {
         sock: Sock,
         proto: Option<usize>,
         tls: bool,
+        udp: bool,
         opaque: *mut c_void,
     ) -> Option<Rc<Wsi>> {
         let file = matches!(sock, Sock::File(_));
@@ -151,6 +154,17 @@ impl Context {
         ));
         w.opaque_user_data.set(opaque);
         w.protocol.set(0);
+        if udp {
+            // SAFETY: all-zero is a valid lws_udp.
+            let mut u: crate::capi::types::lws_udp = unsafe { std::mem::zeroed() };
+            let mut len = std::mem::size_of::<libc::sockaddr>() as libc::socklen_t;
+            // a connected socket's replies go to its peer
+            // SAFETY: getpeername into the record on the adopted socket.
+            if unsafe { libc::getpeername(w.fd(), &mut u.sa, &mut len) } == 0 {
+                u.salen = len;
+            }
+            let _ = w.udp.set(Box::new(std::cell::UnsafeCell::new(u)));
+        }
         w.dispatch_protocol(
             0,
             cb::WSI_CREATE,
@@ -270,5 +284,130 @@ impl Wsi {
         if r != 0 {
             self.close_now(true);
         }
+    }
+}
+
+/// `LWS_CAUDP_*` flags of lws_create_adopt_udp.
+const CAUDP_BIND: c_int = 1;
+const CAUDP_BROADCAST: c_int = 2;
+
+impl Context {
+    /// lws_create_adopt_udp: a UDP socket for `ads`:`port` (bound there
+    /// with LWS_CAUDP_BIND, else connected to it), adopted raw.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn create_adopt_udp(
+        &self,
+        vh: &Rc<Vhost>,
+        ads: Option<&CStr>,
+        port: c_int,
+        flags: c_int,
+        prot: Option<&CStr>,
+        ifname: Option<&CStr>,
+        parent: *const Wsi,
+        opaque: *mut c_void,
+        retry: *const crate::capi::types::lws_retry_bo_t,
+    ) -> Option<Rc<Wsi>> {
+        let fd = match udp_socket(ads, port, flags, ifname) {
+            Ok(fd) => fd,
+            Err(e) => {
+                self.announce_doomed_wsi(vh, true);
+                log::err(&format!("lws_create_adopt_udp: {e}"));
+                return None;
+            }
+        };
+        let w = self.adopt(
+            vh,
+            ADOPT_SOCKET | ADOPT_FLAG_UDP,
+            fd,
+            prot,
+            parent,
+            opaque,
+            &[],
+        )?;
+        if !retry.is_null() {
+            w.retry_policy.set(retry);
+        }
+        Some(w)
+    }
+}
+
+/// Resolves `ads` (any address when NULL) and makes the first UDP socket
+/// that can be bound to, or connected to, one of its addresses.
+fn udp_socket(
+    ads: Option<&CStr>,
+    port: c_int,
+    flags: c_int,
+    ifname: Option<&CStr>,
+) -> Result<RawFd, String> {
+    let svc = std::ffi::CString::new(format!("{}", port.max(0))).map_err(|e| e.to_string())?;
+    // SAFETY: getaddrinfo with valid hints; the list is freed below and
+    // only read while it lives.
+    unsafe {
+        let mut hints: libc::addrinfo = std::mem::zeroed();
+        hints.ai_family = libc::AF_UNSPEC;
+        hints.ai_socktype = libc::SOCK_DGRAM;
+        hints.ai_protocol = libc::IPPROTO_UDP;
+        hints.ai_flags = libc::AI_PASSIVE | libc::AI_ADDRCONFIG;
+        let mut res: *mut libc::addrinfo = std::ptr::null_mut();
+        let r = libc::getaddrinfo(
+            ads.map_or(std::ptr::null(), |a| a.as_ptr()),
+            svc.as_ptr(),
+            &hints,
+            &mut res,
+        );
+        if r != 0 {
+            return Err(format!(
+                "getaddrinfo error: {}",
+                CStr::from_ptr(libc::gai_strerror(r)).to_string_lossy()
+            ));
+        }
+        let mut p = res;
+        let mut found = Err("unable to create a UDP socket".to_string());
+        while !p.is_null() {
+            let ai = &*p;
+            p = ai.ai_next;
+            let fd = libc::socket(ai.ai_family, libc::SOCK_DGRAM, libc::IPPROTO_UDP);
+            if fd < 0 {
+                continue;
+            }
+            let one: c_int = 1;
+            let optlen = std::mem::size_of::<c_int>() as libc::socklen_t;
+            let onep = &one as *const c_int as *const c_void;
+            libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR, onep, optlen);
+            if flags & CAUDP_BROADCAST != 0 {
+                libc::setsockopt(fd, libc::SOL_SOCKET, libc::SO_BROADCAST, onep, optlen);
+            }
+            if let Some(dev) = ifname {
+                let b = dev.to_bytes_with_nul();
+                if libc::setsockopt(
+                    fd,
+                    libc::SOL_SOCKET,
+                    libc::SO_BINDTODEVICE,
+                    b.as_ptr() as *const c_void,
+                    b.len() as libc::socklen_t,
+                ) != 0
+                {
+                    libc::close(fd);
+                    found = Err(format!("cannot bind to device {}", dev.to_string_lossy()));
+                    continue;
+                }
+            }
+            let ok = if flags & CAUDP_BIND != 0 {
+                libc::bind(fd, ai.ai_addr, ai.ai_addrlen) == 0
+            } else {
+                libc::connect(fd, ai.ai_addr, ai.ai_addrlen) == 0
+            };
+            if ok {
+                found = Ok(fd);
+                break;
+            }
+            found = Err(format!(
+                "bind/connect failed: {}",
+                std::io::Error::last_os_error()
+            ));
+            libc::close(fd);
+        }
+        libc::freeaddrinfo(res);
+        found
     }
 }

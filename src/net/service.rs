@@ -546,6 +546,12 @@ impl Context {
                 }
             }
             let (n, drained) = r.unwrap_or((0, true));
+            if n == 0 && w.udp.get().is_some() {
+                // an empty datagram: nothing to deliver (lws would close
+                // the socket, letting any sender shut a UDP service down)
+                *self.rx_buf.borrow_mut() = buf;
+                continue;
+            }
             if n == 0 {
                 *self.rx_buf.borrow_mut() = buf;
                 w.rx_more.set(false);

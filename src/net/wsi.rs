@@ -197,6 +197,8 @@ pub struct Wsi {
     pub(crate) ext_events: Cell<i16>,
     /// lws_set_opaque_parent_data's pointer.
     pub(crate) opaque_parent_data: Cell<*mut c_void>,
+    /// A UDP socket's peer: replies go to the last sender.
+    pub(crate) udp: std::cell::OnceCell<Box<std::cell::UnsafeCell<crate::capi::types::lws_udp>>>,
 }
 
 impl Wsi {
@@ -287,6 +289,7 @@ impl Wsi {
             retry_policy: Cell::new(vh.retry_policy),
             ext_events: Cell::new(0),
             opaque_parent_data: Cell::new(std::ptr::null_mut()),
+            udp: std::cell::OnceCell::new(),
         }
     }
 
@@ -660,6 +663,30 @@ impl Wsi {
         if !self.tls_ssl.get().is_null() {
             return self.tls_write(data);
         }
+        if let Some(u) = self.udp.get() {
+            let u = u.get();
+            // SAFETY: sendto from a valid slice to the recorded peer (or,
+            // with none recorded, to the connected one).
+            let n = unsafe {
+                if (*u).salen == 0 {
+                    libc::send(self.fd(), data.as_ptr() as *const c_void, data.len(), 0)
+                } else {
+                    libc::sendto(
+                        self.fd(),
+                        data.as_ptr() as *const c_void,
+                        data.len(),
+                        0,
+                        &(*u).sa,
+                        (*u).salen,
+                    )
+                }
+            };
+            return if n < 0 {
+                Err(io::Error::last_os_error())
+            } else {
+                Ok(n as usize)
+            };
+        }
         if self.state.get() == WsiState::RawFile {
             // SAFETY: write to our own descriptor from a valid slice.
             let n = unsafe { libc::write(self.fd(), data.as_ptr() as *const c_void, data.len()) };
@@ -692,6 +719,27 @@ impl Wsi {
         if !self.tls_ssl.get().is_null() {
             let n = self.tls_read(buf)?;
             return Ok((n, self.tls_drained.get()));
+        }
+        if let Some(u) = self.udp.get() {
+            let u = u.get();
+            // SAFETY: recvfrom into our buffer, the sender into the udp
+            // record (as lws, a struct sockaddr's worth of it).
+            let n = unsafe {
+                (*u).salen = std::mem::size_of::<libc::sockaddr>() as libc::socklen_t;
+                libc::recvfrom(
+                    self.fd(),
+                    buf.as_mut_ptr() as *mut c_void,
+                    buf.len(),
+                    0,
+                    &mut (*u).sa,
+                    &mut (*u).salen,
+                )
+            };
+            if n < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // one datagram per read: read on until the socket says none
+            return Ok((n as usize, false));
         }
         // SAFETY: reading into our own buffer.
         let n = unsafe { libc::recv(self.fd(), buf.as_mut_ptr() as *mut c_void, buf.len(), 0) };
@@ -973,6 +1021,17 @@ impl Wsi {
         } else if matches!(st, WsiState::Ws | WsiState::WsClosing) {
             self.dispatch(
                 self.ws_reason(cb::CLOSED),
+                std::ptr::null_mut(),
+                std::ptr::null_mut(),
+                0,
+            );
+        } else if st == WsiState::Raw {
+            // a raw connection hears of its end even when the context goes
+            self.drop_protocol_in(st);
+            self.dispatch(cb::RAW_CLOSE, std::ptr::null_mut(), std::ptr::null_mut(), 0);
+        } else if st == WsiState::RawFile {
+            self.dispatch(
+                cb::RAW_CLOSE_FILE,
                 std::ptr::null_mut(),
                 std::ptr::null_mut(),
                 0,
