@@ -32,24 +32,57 @@ fn protocol_index(vh: &Vhost, prot: *const lws_protocols) -> Option<usize> {
         .position(|p| !p.name.is_null() && unsafe { CStr::from_ptr(p.name) } == want)
 }
 
-/// Whether `w` is bound to `prot` (same entry, or same name and callback).
-fn uses_protocol(w: &Wsi, prot: *const lws_protocols) -> bool {
-    let p = w.protocol_ptr();
-    if p.is_null() || prot.is_null() {
-        return false;
-    }
-    if std::ptr::eq(p, prot) {
-        return true;
-    }
-    // SAFETY: both are protocol entries.
-    let (a, b) = unsafe { (&*p, &*prot) };
-    a.callback.map(|f| f as usize) == b.callback.map(|f| f as usize)
-        && match (a.name.is_null(), b.name.is_null()) {
-            (true, true) => true,
-            // SAFETY: protocol names are C strings.
-            (false, false) => unsafe { CStr::from_ptr(a.name) == CStr::from_ptr(b.name) },
-            _ => false,
+/// Whether `prot` points into one of the vhosts' own protocol tables
+/// (what lws_get_protocol and lws_vhost_name_to_protocol return).
+fn is_vhost_entry(ctx: &Context, prot: *const lws_protocols) -> bool {
+    ctx.vhosts
+        .borrow()
+        .iter()
+        .any(|v| v.protocols.as_ptr_range().contains(&prot))
+}
+
+/// How the all-connection calls match a connection's protocol against
+/// the one the program names.
+#[derive(Clone, Copy)]
+enum Match {
+    /// A vhost's own entry (as 4.1.6 requires): that entry only.
+    Entry(*const lws_protocols),
+    /// Another table, typically the program's: by name and callback.
+    Lenient(*const lws_protocols),
+}
+
+impl Match {
+    fn new(ctx: &Context, prot: *const lws_protocols) -> Match {
+        if is_vhost_entry(ctx, prot) {
+            Match::Entry(prot)
+        } else {
+            Match::Lenient(prot)
         }
+    }
+
+    /// Whether `w` is bound to the protocol.
+    fn hits(self, w: &Wsi) -> bool {
+        let p = w.protocol_ptr();
+        match self {
+            Match::Entry(prot) => !p.is_null() && std::ptr::eq(p, prot),
+            Match::Lenient(prot) => {
+                if p.is_null() || prot.is_null() {
+                    return false;
+                }
+                // SAFETY: both are protocol entries.
+                let (a, b) = unsafe { (&*p, &*prot) };
+                a.callback.map(|f| f as usize) == b.callback.map(|f| f as usize)
+                    && match (a.name.is_null(), b.name.is_null()) {
+                        (true, true) => true,
+                        // SAFETY: protocol names are C strings.
+                        (false, false) => unsafe {
+                            CStr::from_ptr(a.name) == CStr::from_ptr(b.name)
+                        },
+                        _ => false,
+                    }
+            }
+        }
+    }
 }
 
 /// The context's sockets (listeners and connections), in slab order.
@@ -286,8 +319,9 @@ pub unsafe extern "C" fn lws_callback_all_protocol(
         let Some(ctx) = (unsafe { ctx_ref(context) }) else {
             return 0;
         };
+        let m = Match::new(ctx, protocol);
         for w in socket_wsis(ctx) {
-            if w.state.get() != WsiState::Dead && uses_protocol(&w, protocol) {
+            if w.state.get() != WsiState::Dead && m.hits(&w) {
                 w.dispatch(reason, std::ptr::null_mut(), std::ptr::null_mut(), 0);
             }
         }
@@ -312,10 +346,11 @@ pub unsafe extern "C" fn lws_callback_all_protocol_vhost_args(
             return 0;
         };
         let ctx = v.ctx();
+        let m = Match::new(ctx, protocol);
         for w in socket_wsis(ctx) {
             if std::ptr::eq(w.vhost.get(), v)
                 && w.state.get() != WsiState::Dead
-                && (protocol.is_null() || uses_protocol(&w, protocol))
+                && (protocol.is_null() || m.hits(&w))
             {
                 w.dispatch(reason, argp, std::ptr::null_mut(), len);
             }
@@ -399,13 +434,19 @@ pub unsafe extern "C" fn lws_callback_on_writable_all_protocol_vhost(
         let Some(v) = (unsafe { vhost_ref(vhost as *mut lws_vhost) }) else {
             return -1;
         };
-        let Some(idx) = protocol_index(v, protocol) else {
-            log::err(
-                "lws_callback_on_writable_all_protocol_vhost: protocol is not from this vhost",
-            );
-            return -1;
-        };
         let ctx = v.ctx();
+        // as 4.1.6, another vhost's entry is refused; the program's own
+        // table is looked up by name
+        let own = v.protocols.as_ptr_range().contains(&protocol);
+        let idx = match protocol_index(v, protocol) {
+            Some(i) if own || !is_vhost_entry(ctx, protocol) => i,
+            _ => {
+                log::err(
+                    "lws_callback_on_writable_all_protocol_vhost: protocol is not from this vhost",
+                );
+                return -1;
+            }
+        };
         for w in socket_wsis(ctx) {
             if std::ptr::eq(w.vhost.get(), v)
                 && w.protocol.get() == idx
@@ -433,8 +474,9 @@ pub unsafe extern "C" fn lws_rx_flow_allow_all_protocol(
         let Some(ctx) = (unsafe { ctx_ref(context as *mut lws_context) }) else {
             return;
         };
+        let m = Match::new(ctx, protocol);
         for w in socket_wsis(ctx) {
-            if uses_protocol(&w, protocol) && !w.rx_allowed.replace(true) {
+            if m.hits(&w) && !w.rx_allowed.replace(true) {
                 ctx.schedule(&w);
                 w.ext_sync();
             }

@@ -18,6 +18,7 @@ use super::{cb, opt, CONTEXT_PORT_NO_LISTEN, CONTEXT_PORT_NO_LISTEN_SERVER};
 use crate::capi::log;
 use crate::capi::types::{
     lws_context_creation_info, lws_dll2_owner, lws_http_mount, lws_protocols, lws_retry_bo_t,
+    lws_vhost,
 };
 
 const SMD_CLASS_NETWORK: u32 = 1 << 2;
@@ -39,6 +40,9 @@ pub struct Context {
     pub(crate) waker: Arc<Waker>,
     pub(crate) cancelled: Arc<AtomicBool>,
     pub(crate) vhosts: RefCell<Vec<Rc<Vhost>>>,
+    /// Vhosts destroyed from inside a callback, kept until none can be
+    /// in use on the stack.
+    pub(crate) vhosts_gone: RefCell<Vec<Rc<Vhost>>>,
     /// Every wsi, indexed by its mio token.
     pub(crate) wsis: RefCell<Vec<Option<Rc<Wsi>>>>,
     pub(crate) free_slots: RefCell<Vec<usize>>,
@@ -149,6 +153,9 @@ pub struct Vhost {
     pub(crate) pmd_offer: Option<String>,
     /// Retry and idle policy of the vhost's connections.
     pub(crate) retry_policy: *const lws_retry_bo_t,
+    /// info.finalize and its argument: called once, as the vhost goes.
+    pub(crate) finalize: Cell<Option<unsafe extern "C" fn(*mut lws_vhost, *mut c_void)>>,
+    pub(crate) finalize_arg: *mut c_void,
 }
 
 /// A protocol table the library owns and may write to from C calls.
@@ -253,6 +260,27 @@ impl Vhost {
             p = node.next;
         }
         std::ptr::null()
+    }
+
+    /// The end of a vhost: PROTOCOL_DESTROY to its protocols (if they
+    /// were initialized), then info.finalize, as 4.1.6 does.
+    pub(crate) fn finish(&self) {
+        if self.protocols_inited.replace(false) {
+            let pws = self.proto_wsi.borrow().clone();
+            for w in pws {
+                w.dispatch(
+                    cb::PROTOCOL_DESTROY,
+                    std::ptr::null_mut(),
+                    std::ptr::null_mut(),
+                    0,
+                );
+            }
+        }
+        if let Some(f) = self.finalize.take() {
+            // SAFETY: the program's callback, with the vhost (still alive)
+            // and the argument it gave.
+            unsafe { f(self as *const Vhost as *mut lws_vhost, self.finalize_arg) };
+        }
     }
 
     pub(crate) fn ctx(&self) -> &Context {
@@ -390,6 +418,7 @@ impl Context {
             waker,
             cancelled: Arc::new(AtomicBool::new(false)),
             vhosts: RefCell::new(Vec::new()),
+            vhosts_gone: RefCell::new(Vec::new()),
             wsis: RefCell::new(Vec::new()),
             free_slots: RefCell::new(Vec::new()),
             pending: RefCell::new(VecDeque::new()),
@@ -668,6 +697,8 @@ impl Context {
             } else {
                 info.retry_and_idle_policy
             },
+            finalize: Cell::new(info.finalize),
+            finalize_arg: info.finalize_arg,
             tls: super::tls::VhostTls {
                 info_mask: info.ssl_info_event_mask,
                 alpn: opt_cstr(info.alpn).map(|s| s.to_string_lossy().into_owned()),
@@ -708,9 +739,11 @@ impl Context {
             let lw = self.listen_unix(&vh, info)?;
             self.insert_wsi(&lw)?;
             *vh.listener.borrow_mut() = Some(lw);
-        } else if shared {
+        } else if shared || !listens {
+            // as 4.1.6: a vhost without a listener reports its info.port
+            // (CONTEXT_PORT_NO_LISTEN or _NO_LISTEN_SERVER)
             vh.listen_port.set(info.port);
-        } else if listens {
+        } else {
             let addr = listen_addr(vh.iface.as_deref(), info.port, vh.options)?;
             let listener = mio::net::TcpListener::bind(addr).or_else(|e| {
                 // no IPv6 on this host: fall back to IPv4 any
@@ -953,19 +986,31 @@ impl Context {
 
     /// lws_vhost_destroy: closes the vhost's connections (its listener
     /// passes to a vhost sharing the port), ends its protocols and frees
-    /// it. From inside a callback this finishes after the service pass.
+    /// it. From inside a callback, a vhost with connections finishes after
+    /// the service pass; one without goes at once, as in 4.1.6.
     pub(crate) fn destroy_vhost(&self, vh: &Rc<Vhost>) {
-        if self.depth.get() > 0 {
+        let conns: Vec<Rc<Wsi>> = self
+            .wsis
+            .borrow()
+            .iter()
+            .flatten()
+            .filter(|w| {
+                std::ptr::eq(w.vhost.get(), Rc::as_ptr(vh))
+                    && !matches!(w.state.get(), WsiState::Listen | WsiState::Dead)
+            })
+            .cloned()
+            .collect();
+        let nested = self.depth.get() > 0;
+        if nested && !conns.is_empty() {
             vh.doomed.set(true);
             return;
         }
-        let all: Vec<Rc<Wsi>> = self.wsis.borrow().iter().flatten().cloned().collect();
-        for w in all.iter().filter(|w| {
-            std::ptr::eq(w.vhost.get(), Rc::as_ptr(vh)) && w.state.get() != WsiState::Listen
-        }) {
+        for w in &conns {
             w.close_now(false);
         }
-        self.reap_closed();
+        if !nested {
+            self.reap_closed();
+        }
         if let Some(lw) = vh.listener.borrow_mut().take() {
             let heir = self
                 .vhosts
@@ -986,18 +1031,12 @@ impl Context {
                 None => lw.close_now(false),
             }
         }
-        if vh.protocols_inited.replace(false) {
-            let pws = vh.proto_wsi.borrow().clone();
-            for w in pws {
-                w.dispatch(
-                    cb::PROTOCOL_DESTROY,
-                    std::ptr::null_mut(),
-                    std::ptr::null_mut(),
-                    0,
-                );
-            }
-        }
+        vh.finish();
         self.vhosts.borrow_mut().retain(|v| !Rc::ptr_eq(v, vh));
+        if nested {
+            // callbacks on the stack may still hold pointers into it
+            self.vhosts_gone.borrow_mut().push(vh.clone());
+        }
     }
 
     /// After an API call ran user callbacks outside the service loop: do
@@ -1005,11 +1044,13 @@ impl Context {
     pub(crate) fn after_api_callbacks(&self) {
         if self.depth.get() == 0 && !self.servicing.get() {
             self.reap_closed();
+            drop(std::mem::take(&mut *self.vhosts_gone.borrow_mut()));
         }
     }
 
     /// Finishes lws_vhost_destroy calls made from callbacks.
     pub(crate) fn destroy_doomed_vhosts(&self) {
+        drop(std::mem::take(&mut *self.vhosts_gone.borrow_mut()));
         let doomed: Vec<Rc<Vhost>> = self
             .vhosts
             .borrow()
@@ -1045,17 +1086,7 @@ impl Context {
         self.reap_closed();
         let vhs: Vec<Rc<Vhost>> = self.vhosts.borrow().clone();
         for vh in &vhs {
-            if vh.protocols_inited.replace(false) {
-                let pws = vh.proto_wsi.borrow().clone();
-                for w in pws {
-                    w.dispatch(
-                        cb::PROTOCOL_DESTROY,
-                        std::ptr::null_mut(),
-                        std::ptr::null_mut(),
-                        0,
-                    );
-                }
-            }
+            vh.finish();
         }
         self.vhosts.borrow_mut().clear();
         self.pending.borrow_mut().clear();

@@ -218,6 +218,7 @@ impl Wsi {
             }
         };
         *self.hdrs.borrow_mut() = Some(table);
+        self.select_vhost_by_host();
         self.body.set(body);
         *self.chunk_dec.borrow_mut() = ChunkedDecoder::new();
         self.body_to_user.set(false);
@@ -231,6 +232,45 @@ impl Wsi {
             Upgrade::Ws(u) if body == Body::None => self.ws_upgrade(u),
             Upgrade::Ws(_) => self.send_error_and_close(400),
             Upgrade::None => self.http_dispatch(),
+        }
+    }
+
+    /// As 4.1.6, a request moves to the vhost its Host header names among
+    /// the vhosts on the port it came in on: the exact name (without any
+    /// `:port`), else a vhost whose name is a dot-separated suffix of it,
+    /// else the first vhost on the port; never one being destroyed. (4.1.6
+    /// also takes a vhost whose name merely starts with the Host value; we
+    /// do not.)
+    fn select_vhost_by_host(&self) {
+        let port = self.vhost().listen_port.get();
+        if port <= 0 {
+            return;
+        }
+        let host = self
+            .hdrs
+            .borrow()
+            .as_ref()
+            .and_then(|t| t.fragment(HOST, 0).map(<[u8]>::to_vec));
+        let Some(host) = host.filter(|h| !h.is_empty()) else {
+            return;
+        };
+        let ctx = self.ctx();
+        let vh = ctx
+            .select_vhost(port, &String::from_utf8_lossy(&host))
+            .filter(|v| !v.doomed.get())
+            .or_else(|| {
+                ctx.vhosts
+                    .borrow()
+                    .iter()
+                    .find(|v| v.listen_port.get() == port && !v.doomed.get())
+                    .cloned()
+            });
+        if let Some(vh) = vh {
+            if !std::ptr::eq(Rc::as_ptr(&vh), self.vhost.get()) {
+                self.unbind();
+                self.vhost_set(&vh);
+                self.bind_protocol(vh.default_protocol);
+            }
         }
     }
 
