@@ -1,12 +1,14 @@
 /*
  * Context and connection options:
- *   ka <port>        TCP keepalive (ka_time/ka_interval/ka_probes) on a
+ *   ka <port> [lo]   TCP keepalive (ka_time/ka_interval/ka_probes) on a
  *                    server and a client connection of one context, plus
  *                    opaque parent data, lws_get_network_wsi and
  *                    lws_wsi_tx_credit on them
  *   priv             uid/gid dropped after creating a listening context
  *   priv-explicit    the same with LWS_SERVER_OPTION_EXPLICIT_VHOSTS: the
  *                    drop waits for the first service
+ *   ipv6 <port> [v4] a vhost on all addresses (only IPv4 with "v4":
+ *                    LWS_SERVER_OPTION_DISABLE_IPV6), a client to ::1
  *   evlib            a context asking for an event library
  *   unix <path>      a vhost listening on a unix socket (path, or @name
  *                    for the abstract namespace) and a client using it
@@ -40,6 +42,9 @@ show_ka(const char *who, struct lws *wsi)
 	getsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, &l);
 	printf("%s: keepalive %d idle %d intvl %d cnt %d\n", who, !!on, idle,
 	       intvl, cnt);
+	l = sizeof(int);
+	getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &on, &l);
+	printf("%s: user timeout %d\n", who, on);
 	lws_set_opaque_parent_data(wsi, &parent_token);
 	printf("%s: parent data %d network wsi self %d tx credit %d\n", who,
 	       lws_get_opaque_parent_data(wsi) == &parent_token,
@@ -77,8 +82,10 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 	case LWS_CALLBACK_RECEIVE:
 		printf("unix server got '%.*s'\n", (int)len, (const char *)in);
 		return -1;
-	case LWS_CALLBACK_CLIENT_CLOSED:
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		printf("client connection error\n");
+		/* fallthrough */
+	case LWS_CALLBACK_CLIENT_CLOSED:
 		done = 1;
 		lws_cancel_service(ctx);
 		break;
@@ -121,6 +128,11 @@ main(int argc, char **argv)
 
 	if (!strcmp(argv[1], "ka") && argc > 2) {
 		info.port = atoi(argv[2]);
+		if (argc > 3) {
+			/* listen on the loopback device by name, bound to it */
+			info.iface = "lo";
+			info.bind_iface = 1;
+		}
 		info.ka_time = 37;
 		info.ka_interval = 7;
 		info.ka_probes = 4;
@@ -173,6 +185,39 @@ main(int argc, char **argv)
 		ctx = NULL;
 		printf("path exists after destroy %d\n",
 		       argv[2][0] != '@' && !access(argv[2], F_OK));
+	} else if (!strcmp(argv[1], "ipv6") && argc > 2) {
+		info.port = atoi(argv[2]);
+		info.iface = NULL;
+		info.options = argc > 3 ? LWS_SERVER_OPTION_DISABLE_IPV6 : 0;
+		unix_mode = 1;
+		ctx = lws_create_context(&info);
+		if (!ctx)
+			return 2;
+		{
+			struct sockaddr_in6 a;
+			int s6 = socket(AF_INET6, SOCK_STREAM, 0);
+
+			memset(&a, 0, sizeof a);
+			a.sin6_family = AF_INET6;
+			a.sin6_port = htons((uint16_t)info.port);
+			a.sin6_addr = in6addr_loopback;
+			printf("plain connect to ::1: %s\n",
+			       connect(s6, (struct sockaddr *)&a, sizeof a) ?
+			       "refused" : "accepted");
+			close(s6);
+		}
+		if (argc > 3)
+			done = 1;
+		memset(&i, 0, sizeof i);
+		i.context = ctx;
+		i.address = "::1";
+		i.port = info.port;
+		i.host = "localhost";
+		i.path = "/";
+		if (!done)
+			lws_client_connect_via_info(&i);
+		while (!done && lws_service(ctx, 0) >= 0)
+			;
 	} else if (!strcmp(argv[1], "evlib")) {
 		info.port = CONTEXT_PORT_NO_LISTEN;
 		info.options |= LWS_SERVER_OPTION_LIBUV;

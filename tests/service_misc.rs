@@ -75,6 +75,7 @@ fn tcp_keepalive_and_wsi_data() {
             out.contains(&format!("{who}: keepalive 1 idle 37 intvl 7 cnt 4")),
             "{out}"
         );
+        assert!(out.contains(&format!("{who}: user timeout 65000")), "{out}");
         assert!(
             out.contains(&format!(
                 "{who}: parent data 1 network wsi self 1 tx credit 0"
@@ -82,6 +83,21 @@ fn tcp_keepalive_and_wsi_data() {
             "{out}"
         );
     }
+}
+
+#[test]
+fn listener_bound_to_device() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("service_misc: not root; SO_BINDTODEVICE not tested");
+        return;
+    }
+    let port = free_port().to_string();
+    let out = same(&["ka", &port, "lo"]);
+    assert!(
+        out.contains("server: keepalive 1 idle 37 intvl 7 cnt 4"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -133,4 +149,19 @@ fn unix_socket_vhost() {
     let name = format!("@lws-rs-test-{}", std::process::id());
     let out = same(&["unix", &name]);
     assert!(out.contains("unix server got 'ping-u'"), "{out}");
+}
+
+#[test]
+fn ipv6_listening_unless_disabled() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("service_misc: no IPv6 loopback here; not tested");
+        return;
+    }
+    let port = free_port().to_string();
+    let out = same(&["ipv6", &port]);
+    assert!(out.contains("plain connect to ::1: accepted"), "{out}");
+    assert!(out.contains("unix server got 'ping-u'"), "{out}");
+    let port = free_port().to_string();
+    let out = same(&["ipv6", &port, "v4"]);
+    assert!(out.contains("plain connect to ::1: refused"), "{out}");
 }

@@ -706,7 +706,9 @@ impl Wsi {
             0,
         ) != 0
         {
-            self.user_close();
+            // as 4.1.6: a refusal here fails the connection
+            self.state.set(WsiState::ClientHandshake);
+            self.client_fail("HS: Rejected at CLIENT_ESTABLISHED");
             return;
         }
         if !rest.is_empty() {

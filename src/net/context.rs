@@ -123,6 +123,8 @@ pub struct Vhost {
     /// TCP keepalive of the vhost's connections (ka_time, ka_interval,
     /// ka_probes), when info.ka_time is set.
     pub(crate) tcp_keepalive: Option<(c_int, c_int, c_int)>,
+    /// info.bind_iface: sockets are bound to the device named by iface.
+    pub(crate) bind_iface: bool,
     /// Per-protocol pseudo wsi used for vhost-wide callbacks.
     pub(crate) proto_wsi: RefCell<Vec<Rc<Wsi>>>,
     pub(crate) mounts: *const lws_http_mount,
@@ -221,8 +223,30 @@ impl Drop for Vhost {
 }
 
 impl Vhost {
-    /// Sets the vhost's TCP keepalive on a connection's socket.
+    /// Sets the vhost's TCP keepalive (and, with bind_iface, its device)
+    /// on a socket, as lws does for listeners and connections.
     pub(crate) fn apply_socket_options(&self, fd: std::os::fd::RawFd) {
+        if self.bind_iface {
+            if let Some(dev) = self.iface.as_deref() {
+                let b = dev.to_bytes();
+                // SAFETY: setsockopt with the interface name's bytes.
+                let r = unsafe {
+                    libc::setsockopt(
+                        fd,
+                        libc::SOL_SOCKET,
+                        libc::SO_BINDTODEVICE,
+                        b.as_ptr() as *const c_void,
+                        b.len() as libc::socklen_t,
+                    )
+                };
+                if r != 0 {
+                    log::warn(&format!(
+                        "Failed to bind to device {}",
+                        dev.to_string_lossy()
+                    ));
+                }
+            }
+        }
         let Some((idle, intvl, cnt)) = self.tcp_keepalive else {
             return;
         };
@@ -239,6 +263,12 @@ impl Vhost {
             }
         };
         set(libc::SOL_SOCKET, libc::SO_KEEPALIVE, 1);
+        // give up on unacknowledged data when keepalive would have
+        set(
+            libc::IPPROTO_TCP,
+            libc::TCP_USER_TIMEOUT,
+            1000i32.saturating_mul(idle.saturating_add(intvl.saturating_mul(cnt))),
+        );
         set(libc::IPPROTO_TCP, libc::TCP_KEEPIDLE, idle);
         set(libc::IPPROTO_TCP, libc::TCP_KEEPINTVL, intvl);
         set(libc::IPPROTO_TCP, libc::TCP_KEEPCNT, cnt);
@@ -657,6 +687,7 @@ impl Context {
             doomed: Cell::new(false),
             raw_protocol,
             listen_accept_protocol: opt_cstr(info.listen_accept_protocol),
+            bind_iface: info.bind_iface != 0,
             tcp_keepalive: (info.ka_time != 0).then_some((
                 info.ka_time,
                 info.ka_interval,
@@ -771,6 +802,7 @@ impl Context {
                     return Err(e);
                 }
             };
+            vh.apply_socket_options(std::os::fd::AsRawFd::as_raw_fd(&listener));
             vh.listen_port.set(
                 listener
                     .local_addr()
