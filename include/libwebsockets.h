@@ -1664,6 +1664,28 @@ struct lws_b64state {
 };
 
 /*
+ One option being set on an extension instance (`LWS_EXT_CB_OPTION_SET`).
+ */
+struct lws_ext_option_arg {
+  /*
+   May be NULL: `option_index` is used then.
+   */
+  const char *option_name;
+  /*
+   Index into the extension's option list.
+   */
+  int option_index;
+  /*
+   The value (not NUL-terminated), or NULL.
+   */
+  const char *start;
+  /*
+   Length of the value.
+   */
+  int len;
+};
+
+/*
  C spelling: `lws_system_blob_item_t`.
  */
 typedef enum lws_system_blob_item lws_system_blob_item_t;
@@ -2140,6 +2162,12 @@ int lws_set_extension_option(struct lws *wsi,
                              const char *ext_name,
                              const char *opt_name,
                              const char *opt_val);
+
+/*
+ The RSV bits (0x70 mask, in position) of the WebSocket frame being
+ received: an extension's way to see, e.g., RSV1.
+ */
+int lws_get_reserved_bits(struct lws *wsi);
 
 /*
  Total length of header `h` (all its fragments and the separators

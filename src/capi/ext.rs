@@ -10,7 +10,6 @@ use std::ffi::{c_char, c_int, c_void, CStr};
 
 use super::context::wsi_ref;
 use super::types::{lws, lws_context, lws_ext_option_arg, lws_ext_options, lws_extension};
-use crate::capi::log;
 use crate::proto::pmd::{self, Agreed, Pmd, Pulled};
 
 const EXT_CB_CONSTRUCT: c_int = 4;
@@ -145,15 +144,41 @@ pub(crate) fn vhost_pmd_offer(list: *const lws_extension) -> Option<String> {
                         .into_owned()
                 };
                 found = Some(offer);
-            } else {
-                log::warn(&format!(
-                    "extension '{name}' is not supported (only lws_extension_callback_pm_deflate is); not negotiated"
-                ));
             }
             p = p.add(1);
         }
     }
     found
+}
+
+/// The entries of a vhost's extensions list other than our
+/// permessage-deflate: user-defined extensions, driven through their
+/// callbacks (net/ext.rs).
+pub(crate) fn vhost_user_exts(list: *const lws_extension) -> Vec<*const lws_extension> {
+    let mut v = Vec::new();
+    if list.is_null() {
+        return v;
+    }
+    let ours = lws_extension_callback_pm_deflate as *const () as usize;
+    // SAFETY: dlsym with a NUL-terminated name.
+    let canonical = unsafe {
+        libc::dlsym(
+            libc::RTLD_DEFAULT,
+            c"lws_extension_callback_pm_deflate".as_ptr(),
+        )
+    } as usize;
+    let mut p = list;
+    // SAFETY: the program's array, terminated by an entry without callback.
+    unsafe {
+        while let Some(cb) = (*p).callback {
+            let addr = cb as *const () as usize;
+            if addr != ours && addr != canonical && !(*p).name.is_null() {
+                v.push(p);
+            }
+            p = p.add(1);
+        }
+    }
+    v
 }
 
 /// permessage-deflate (RFC 7692) as an extension callback. The library
@@ -448,7 +473,25 @@ pub unsafe extern "C" fn lws_set_extension_option(
         // SAFETY: C strings from the caller.
         let (e, o) = unsafe { (CStr::from_ptr(ext_name), CStr::from_ptr(opt_name)) };
         if e.to_bytes() != pmd::NAME.as_bytes() {
-            return -1;
+            // a user-defined extension: NAMED_OPTION_SET, as lws
+            let active = w.user_exts.borrow().iter().copied().find(|a| {
+                // SAFETY: an entry of the program's extension list.
+                crate::net::ext::ext_name(unsafe { &*a.ext }).as_bytes() == e.to_bytes()
+            });
+            let Some(a) = active else { return -1 };
+            let mut oa = lws_ext_option_arg {
+                option_name: opt_name,
+                option_index: 0,
+                start: opt_val,
+                len: 0,
+            };
+            return w.ext_call(
+                a.ext,
+                EXT_CB_NAMED_OPTION_SET,
+                a.user,
+                &mut oa as *mut lws_ext_option_arg as *mut c_void,
+                0,
+            );
         }
         let mut g = w.pmd.borrow_mut();
         let Some(p) = g.as_mut() else { return -1 };
@@ -473,5 +516,17 @@ pub unsafe extern "C" fn lws_set_extension_option(
             b"rx_buf_size" | b"tx_buf_size" | b"mem_level" => 0,
             _ => -1,
         }
+    })
+}
+
+/// The RSV bits (0x70 mask, in position) of the WebSocket frame being
+/// received: an extension's way to see, e.g., RSV1.
+#[no_mangle]
+pub unsafe extern "C" fn lws_get_reserved_bits(wsi: *mut lws) -> c_int {
+    ffi_boundary!("lws_get_reserved_bits", {
+        // SAFETY: caller contract.
+        unsafe { wsi_ref(wsi) }
+            .and_then(|w| w.rx.borrow().as_ref().map(|r| c_int::from(r.frame_rsv())))
+            .unwrap_or(0)
     })
 }

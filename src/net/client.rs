@@ -324,6 +324,68 @@ impl Wsi {
         self.close_now(true);
     }
 
+    /// Sets up the user-defined extensions the server accepted, as 4.1.6:
+    /// CLIENT_CONSTRUCT, the protocol's WS_EXT_DEFAULTS and the server's
+    /// options through OPTION_SET, then OPTION_CONFIRM. False when the
+    /// connection failed.
+    fn client_user_exts(self: &Rc<Self>, resp: &[pmd::Offer]) -> bool {
+        use super::ext::{ext_name, ActiveExt, EXT_CB_OPTION_CONFIRM};
+        for o in resp {
+            let exts: Vec<_> = self.vhost().user_exts.clone();
+            for e in exts {
+                // SAFETY: an entry of the program's extension list.
+                if ext_name(unsafe { &*e }) != o.name {
+                    continue;
+                }
+                let Some((user, opts)) = self.ext_construct(e, true) else {
+                    log::info(&format!("ext {} failed construction", o.name));
+                    continue;
+                };
+                let a = ActiveExt { ext: e, user };
+                self.user_exts.borrow_mut().push(a);
+                let mut name = CString::new(o.name.as_str())
+                    .unwrap_or_default()
+                    .into_bytes_with_nul();
+                let mut defaults = [0u8; 128];
+                if self.dispatch_user(
+                    cb::WS_EXT_DEFAULTS,
+                    name.as_mut_ptr() as *mut c_void,
+                    defaults.as_mut_ptr() as *mut c_void,
+                    defaults.len(),
+                ) != 0
+                {
+                    self.client_fail("HS: EXT: failed setting defaults");
+                    return false;
+                }
+                let d = CStr::from_bytes_until_nul(&defaults)
+                    .map(|c| c.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if !d.is_empty() && !self.ext_parse_options(e, user, opts, &d) {
+                    self.client_fail("HS: EXT: failed parsing defaults");
+                    return false;
+                }
+                let args = o
+                    .params
+                    .iter()
+                    .map(|(k, v)| match v {
+                        Some(v) => format!("{k}={v}"),
+                        None => k.clone(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                if !args.is_empty() && !self.ext_parse_options(e, user, opts, &args) {
+                    self.client_fail("HS: EXT: failed parsing options");
+                    return false;
+                }
+                if self.ext_call(e, EXT_CB_OPTION_CONFIRM, user, std::ptr::null_mut(), 0) != 0 {
+                    self.client_fail("HS: EXT: Rejects server options");
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
     /// The socket became writable while connecting: check the connect's
     /// result and send the opening handshake.
     pub(crate) fn client_connected(self: &Rc<Self>) {
@@ -466,6 +528,41 @@ impl Wsi {
         if let Some(c) = self.client.borrow_mut().as_mut() {
             c.ext_offer = offer.clone();
         }
+        // then the user-defined extensions' own offers
+        let mut user_offers = Vec::new();
+        if is_ws {
+            for &e in &self.vhost().user_exts {
+                // SAFETY: an entry of the program's extension list.
+                let ext = unsafe { &*e };
+                if ext.client_offer.is_null() {
+                    continue;
+                }
+                let mut name = CString::new(super::ext::ext_name(ext))
+                    .unwrap_or_default()
+                    .into_bytes_with_nul();
+                let u = self.user_space.get();
+                if self.dispatch_protocol(
+                    0,
+                    cb::CLIENT_CONFIRM_EXTENSION_SUPPORTED,
+                    u,
+                    name.as_mut_ptr() as *mut c_void,
+                    0,
+                ) == 0
+                {
+                    // SAFETY: the program's C string.
+                    user_offers.push(
+                        unsafe { CStr::from_ptr(ext.client_offer) }
+                            .to_string_lossy()
+                            .into_owned(),
+                    );
+                }
+            }
+        }
+        let offer = match (offer, user_offers.is_empty()) {
+            (o, true) => o,
+            (None, false) => Some(user_offers.join(", ")),
+            (Some(o), false) => Some(format!("{o}, {}", user_offers.join(", "))),
+        };
         let req = {
             let c = self.client.borrow();
             let Some(c) = c.as_ref() else { return };
@@ -571,7 +668,9 @@ impl Wsi {
                     // once the borrow of the handshake state has ended
                     Ok((n, Err(HTTP_RESPONSE.to_string())))
                 }
-                Ok(httparse::Status::Complete(n)) => Ok((n, validate_response(&r, c))),
+                Ok(httparse::Status::Complete(n)) => {
+                    Ok((n, validate_response(&r, c, &self.vhost().user_exts)))
+                }
                 Err(_) => Err("problems parsing header".to_string()),
             }
         };
@@ -630,7 +729,10 @@ impl Wsi {
         };
         // 4.1.6 keeps a client on the protocol it was bound to at connect;
         // the server's choice only has to be one of those offered
-        let (_, agreed) = proto;
+        let (_, agreed, user_resp) = proto;
+        if !self.client_user_exts(&user_resp) {
+            return;
+        }
         if let Some(a) = agreed {
             // WS_EXT_DEFAULTS: the protocol may give option defaults
             // (e.g. "compression_level=9"); user = the extension's name
@@ -687,8 +789,10 @@ impl Wsi {
             expect_masked: false,
             max_frame_payload: 0,
             max_message: 0,
-            validate_utf8: self.vhost().options & super::opt::VALIDATE_UTF8 != 0,
-            allowed_rsv: if self.pmd.borrow().is_some() {
+            // text a user extension transforms is checked after it
+            validate_utf8: self.vhost().options & super::opt::VALIDATE_UTF8 != 0
+                && !self.has_user_exts(),
+            allowed_rsv: if self.pmd.borrow().is_some() || self.has_user_exts() {
                 crate::proto::frame::RSV1
             } else {
                 0
@@ -723,11 +827,14 @@ impl Wsi {
 }
 
 /// Checks a 101 response against our request; Ok(chosen subprotocol).
+#[allow(clippy::type_complexity)]
 fn validate_response(
     r: &httparse::Response,
     c: &ClientHs,
-) -> Result<(Option<String>, Option<pmd::Agreed>), String> {
+    user_exts: &[*const crate::capi::types::lws_extension],
+) -> Result<(Option<String>, Option<pmd::Agreed>, Vec<pmd::Offer>), String> {
     let mut pmd_agreed = None;
+    let mut user_resp = Vec::new();
     let h = |name: &str| {
         r.headers
             .iter()
@@ -779,8 +886,19 @@ fn validate_response(
             .map(|v| String::from_utf8_lossy(v).into_owned())
             .collect::<Vec<_>>()
             .join(", ");
-        let resp = pmd::parse_offers(&joined)
+        let all = pmd::parse_offers(&joined)
             .map_err(|_| "HS: EXT: failed parsing options".to_string())?;
+        // user-defined extensions are set up once the checks pass
+        let (resp, others): (Vec<_>, Vec<_>) = all.into_iter().partition(|o| o.name == pmd::NAME);
+        for o in &others {
+            if !user_exts.iter().any(|&e| {
+                // SAFETY: an entry of the program's extension list.
+                super::ext::ext_name(unsafe { &*e }) == o.name
+            }) {
+                return Err("HS: EXT: unknown ext".into());
+            }
+        }
+        user_resp = others;
         let offered = c
             .ext_offer
             .as_deref()
@@ -795,7 +913,7 @@ fn validate_response(
     if acc.trim_ascii() != c.accept.as_bytes() {
         return Err("HS: Accept hash wrong".into());
     }
-    Ok((proto, pmd_agreed))
+    Ok((proto, pmd_agreed, user_resp))
 }
 
 /// Marks a parsed head that belongs to a plain HTTP client.

@@ -153,6 +153,9 @@ pub struct Vhost {
     /// The client offer of permessage-deflate when info.extensions lists
     /// lws_extension_callback_pm_deflate (servers then accept it too).
     pub(crate) pmd_offer: Option<String>,
+    /// User-defined extensions of the vhost (info.extensions entries other
+    /// than permessage-deflate), in list order.
+    pub(crate) user_exts: Vec<*const crate::capi::types::lws_extension>,
     /// Retry and idle policy of the vhost's connections.
     pub(crate) retry_policy: *const lws_retry_bo_t,
     /// info.finalize and its argument: called once, as the vhost goes.
@@ -723,6 +726,7 @@ impl Context {
             error_document_404: opt_cstr(info.error_document_404)
                 .map(|s| s.to_string_lossy().into_owned()),
             pmd_offer: crate::capi::ext::vhost_pmd_offer(info.extensions),
+            user_exts: crate::capi::ext::vhost_user_exts(info.extensions),
             retry_policy: if info.retry_and_idle_policy.is_null() {
                 &*self.default_retry
             } else {

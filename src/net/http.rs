@@ -295,6 +295,69 @@ impl Wsi {
         Some(resp)
     }
 
+    /// The vhost's user-defined extensions the client offered, in the order
+    /// of its offer: each one the protocol agrees to
+    /// (CONFIRM_EXTENSION_OKAY) and that constructs is made active, with
+    /// the arg-less options it takes; the response elements. Err when an
+    /// extension is offered twice (lws refuses the handshake).
+    fn negotiate_user_exts(&self, offer: Option<&str>) -> Result<Option<String>, ()> {
+        use super::ext::{ext_name, option_table, ActiveExt};
+        let vh = self.vhost();
+        let (false, Some(offer)) = (vh.user_exts.is_empty(), offer) else {
+            return Ok(None);
+        };
+        let Ok(offers) = crate::proto::pmd::parse_offers(offer) else {
+            return Ok(None);
+        };
+        let mut parts = Vec::new();
+        for o in &offers {
+            for &e in &vh.user_exts {
+                // SAFETY: an entry of the program's extension list.
+                if ext_name(unsafe { &*e }) != o.name {
+                    continue;
+                }
+                if self.user_exts.borrow().iter().any(|a| a.ext == e) {
+                    log::info("extension offered twice");
+                    return Err(());
+                }
+                let mut name = CString::new(o.name.as_str())
+                    .unwrap_or_default()
+                    .into_bytes_with_nul();
+                if self.dispatch(
+                    cb::CONFIRM_EXTENSION_OKAY,
+                    name.as_mut_ptr() as *mut c_void,
+                    std::ptr::null_mut(),
+                    0,
+                ) != 0
+                {
+                    continue;
+                }
+                let Some((user, opts)) = self.ext_construct(e, false) else {
+                    log::info(&format!("ext {} failed construction", o.name));
+                    continue;
+                };
+                let a = ActiveExt { ext: e, user };
+                let mut resp = o.name.clone();
+                let table = option_table(opts);
+                // as lws: only arg-less options, matched by their start
+                for (pname, _) in &o.params {
+                    for (i, (oname, ty)) in table.iter().enumerate() {
+                        if *ty == 0
+                            && pname.starts_with(oname.as_str())
+                            && self.ext_option_set_flag(a, i)
+                        {
+                            resp.push_str("; ");
+                            resp.push_str(oname);
+                        }
+                    }
+                }
+                self.user_exts.borrow_mut().push(a);
+                parts.push(resp);
+            }
+        }
+        Ok((!parts.is_empty()).then(|| parts.join(", ")))
+    }
+
     fn ws_upgrade(self: &Rc<Self>, up: WsUpgrade) {
         let mut kind = *b"websocket\0";
         if self.dispatch(
@@ -340,7 +403,19 @@ impl Wsi {
             self.send_error_and_close(403);
             return;
         }
-        let ext_resp = self.negotiate_pmd(up.extensions.as_deref());
+        let pmd_resp = self.negotiate_pmd(up.extensions.as_deref());
+        let user_resp = match self.negotiate_user_exts(up.extensions.as_deref()) {
+            Ok(r) => r,
+            Err(()) => {
+                self.exts_destroy();
+                self.send_error_and_close(400);
+                return;
+            }
+        };
+        let ext_resp = match (pmd_resp, user_resp) {
+            (Some(p), Some(u)) => Some(format!("{p}, {u}")),
+            (p, u) => p.or(u),
+        };
         let mut resp = Vec::with_capacity(256);
         resp.extend_from_slice(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ");
         resp.extend_from_slice(handshake::accept_key(&up.key).as_bytes());
@@ -370,7 +445,8 @@ impl Wsi {
             expect_masked: true,
             max_frame_payload: 0,
             max_message: 0,
-            validate_utf8: vh.options & opt::VALIDATE_UTF8 != 0,
+            // text a user extension transforms is checked after it
+            validate_utf8: vh.options & opt::VALIDATE_UTF8 != 0 && !self.has_user_exts(),
             allowed_rsv: if ext_resp.is_some() {
                 crate::proto::frame::RSV1
             } else {
@@ -1388,7 +1464,9 @@ impl Wsi {
     /// What happens when a user callback returns non-zero.
     pub(crate) fn user_close(self: &Rc<Self>) {
         match self.state.get() {
-            WsiState::Ws => self.start_ws_close(1000),
+            // as lws: a close frame only with a reason from lws_close_reason
+            WsiState::Ws if self.close_reason.borrow().is_some() => self.start_ws_close(1000),
+            WsiState::Ws => self.close_after_output(),
             WsiState::WsClosing => {}
             WsiState::HttpHead | WsiState::HttpBusy => self.close_after_output(),
             _ => self.close_now(true),

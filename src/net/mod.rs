@@ -5,6 +5,7 @@
 pub(crate) mod adopt;
 pub mod client;
 pub mod context;
+pub(crate) mod ext;
 pub(crate) mod extpoll;
 pub mod headers;
 pub mod http;

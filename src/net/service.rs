@@ -701,10 +701,28 @@ impl Context {
                         continue;
                     }
                     let (s0, e0) = (base + range.start, base + range.end);
-                    let compressed =
-                        w.rx.borrow()
+                    let compressed = w.pmd.borrow().is_some()
+                        && w.rx
+                            .borrow()
                             .as_ref()
                             .is_some_and(|r| r.message_compressed());
+                    if !compressed && w.has_user_exts() {
+                        match self.deliver_via_exts(
+                            w,
+                            &mut buf[s0..e0],
+                            first,
+                            frame_fin,
+                            frame_remaining,
+                            binary,
+                        ) {
+                            Delivered::All => continue,
+                            Delivered::Closed => return,
+                            Delivered::StoppedAt(_) => {
+                                self.stash(w, &buf[pos..end]);
+                                return;
+                            }
+                        }
+                    }
                     if compressed {
                         let validate =
                             !binary && w.vhost().options & super::opt::VALIDATE_UTF8 != 0;
@@ -953,6 +971,50 @@ impl Context {
             if !w.rx_allowed.get() {
                 return Delivered::StoppedAt(s);
             }
+        }
+    }
+
+    /// A data chunk through the user-defined extensions (PAYLOAD_RX), its
+    /// output checked as UTF-8 when the vhost asks for it, then delivered.
+    fn deliver_via_exts(
+        &self,
+        w: &Rc<Wsi>,
+        data: &mut [u8],
+        first: bool,
+        frame_fin: bool,
+        frame_remaining: u64,
+        binary: bool,
+    ) -> Delivered {
+        let Ok(mut out) = w.exts_payload_rx(data) else {
+            log::info("extension failed on received data");
+            w.close_now(true);
+            return Delivered::Closed;
+        };
+        if !binary && w.vhost().options & super::opt::VALIDATE_UTF8 != 0 {
+            let mut v = w.ext_utf8.borrow_mut();
+            if first {
+                v.reset();
+            }
+            let end = frame_fin && frame_remaining == 0;
+            if !v.feed(&out) || (end && !v.is_complete()) {
+                drop(v);
+                self.ws_protocol_fail(w, close::CLOSE_INVALID_PAYLOAD, "bad utf8");
+                return Delivered::Closed;
+            }
+        }
+        let n = out.len();
+        out.push(0);
+        match self.deliver_data(w, &mut out, 0, n, first, frame_fin, frame_remaining, binary) {
+            Delivered::StoppedAt(s) => {
+                *w.rx_pending_chunk.borrow_mut() = Some(super::wsi::PendingChunk {
+                    data: out[s..n].to_vec(),
+                    frame_fin,
+                    frame_remaining,
+                    binary,
+                });
+                Delivered::StoppedAt(s)
+            }
+            d => d,
         }
     }
 

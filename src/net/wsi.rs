@@ -197,6 +197,10 @@ pub struct Wsi {
     pub(crate) ext_events: Cell<i16>,
     /// lws_set_opaque_parent_data's pointer.
     pub(crate) opaque_parent_data: Cell<*mut c_void>,
+    /// User-defined extensions active on the connection, and the UTF-8
+    /// check of their output for a text message.
+    pub(crate) user_exts: RefCell<Vec<super::ext::ActiveExt>>,
+    pub(crate) ext_utf8: RefCell<crate::proto::utf8::Utf8Validator>,
     /// A UDP socket's peer: replies go to the last sender.
     pub(crate) udp: std::cell::OnceCell<Box<std::cell::UnsafeCell<crate::capi::types::lws_udp>>>,
 }
@@ -290,6 +294,8 @@ impl Wsi {
             ext_events: Cell::new(0),
             opaque_parent_data: Cell::new(std::ptr::null_mut()),
             udp: std::cell::OnceCell::new(),
+            user_exts: RefCell::new(Vec::new()),
+            ext_utf8: RefCell::new(crate::proto::utf8::Utf8Validator::new()),
         }
     }
 
@@ -821,6 +827,11 @@ impl Wsi {
         fin: bool,
         opcode: u8,
     ) -> io::Result<()> {
+        if self.has_user_exts() {
+            // SAFETY: per the function contract, payload has len bytes.
+            let data = unsafe { std::slice::from_raw_parts(payload, len) };
+            return self.write_frame_exts(data, fin, opcode);
+        }
         if !frame::is_control(opcode) {
             let compressed = self.pmd.borrow_mut().as_mut().and_then(|p| {
                 // SAFETY: per the function contract, payload has len bytes.
@@ -849,6 +860,39 @@ impl Wsi {
         }
     }
 
+    /// write_frame through user-defined extensions: PAYLOAD_TX on data,
+    /// permessage-deflate if negotiated too, then PACKET_TX_PRESEND on the
+    /// whole frame.
+    fn write_frame_exts(&self, data: &[u8], fin: bool, opcode: u8) -> io::Result<()> {
+        let failed = || io::Error::other("extension failed");
+        let mut rsv = 0;
+        let payload = if frame::is_control(opcode) {
+            data.to_vec()
+        } else {
+            let wp = match opcode {
+                frame::OP_TEXT => 0,
+                frame::OP_BINARY => 1,
+                _ => 2,
+            } | if fin { 0 } else { 0x40 };
+            let p = self.exts_payload_tx(data, wp).map_err(|_| failed())?;
+            let compressed = self
+                .pmd
+                .borrow_mut()
+                .as_mut()
+                .and_then(|z| z.deflate_fragment(opcode != frame::OP_CONT, &p, fin));
+            match compressed {
+                Some((c, rsv1)) => {
+                    rsv = if rsv1 { frame::RSV1 } else { 0 };
+                    c
+                }
+                None => p,
+            }
+        };
+        let f = self.build_frame(fin, rsv, opcode, &payload);
+        let f = self.exts_presend(f).map_err(|_| failed())?;
+        self.send_raw(&f)
+    }
+
     /// Sends a frame from an owned payload (control frames we generate).
     pub(crate) fn send_frame_owned(&self, fin: bool, opcode: u8, payload: &[u8]) -> io::Result<()> {
         self.send_frame_rsv(fin, 0, opcode, payload)
@@ -862,6 +906,12 @@ impl Wsi {
         opcode: u8,
         payload: &[u8],
     ) -> io::Result<()> {
+        let v = self.build_frame(fin, rsv, opcode, payload);
+        self.send_raw(&v)
+    }
+
+    /// A whole frame, masked with a fresh key in the client role.
+    fn build_frame(&self, fin: bool, rsv: u8, opcode: u8, payload: &[u8]) -> Vec<u8> {
         let mut hdr = [0u8; 14];
         let key = self.is_client.get().then(|| {
             let mut k = [0u8; 4];
@@ -876,7 +926,7 @@ impl Wsi {
         if let Some(k) = key {
             crate::proto::mask::apply_mask(&mut v[start..], k, 0);
         }
-        self.send_raw(&v)
+        v
     }
 
     // ---- closing ----
@@ -967,6 +1017,8 @@ impl Wsi {
             unsafe { libc::shutdown(self.fd(), libc::SHUT_RDWR) };
         }
         ctx.remove_wsi(self);
+        // as lws: extensions end before the protocol hears of the close
+        self.exts_destroy();
         if notify {
             match st {
                 WsiState::Ws | WsiState::WsClosing => {

@@ -279,6 +279,11 @@ impl Rx {
         Ok(())
     }
 
+    /// The RSV bits (in position, 0x70 mask) of the frame being received.
+    pub fn frame_rsv(&self) -> u8 {
+        self.rsv
+    }
+
     /// The data message being received was sent compressed (RSV1 on its
     /// first frame, with RSV1 allowed).
     pub fn message_compressed(&self) -> bool {
