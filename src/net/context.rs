@@ -125,6 +125,8 @@ pub struct Vhost {
     pub(crate) tcp_keepalive: Option<(c_int, c_int, c_int)>,
     /// info.bind_iface: sockets are bound to the device named by iface.
     pub(crate) bind_iface: bool,
+    /// The vhost made the unix socket at the path in iface.
+    pub(crate) unix_listening: Cell<bool>,
     /// Per-protocol pseudo wsi used for vhost-wide callbacks.
     pub(crate) proto_wsi: RefCell<Vec<Rc<Wsi>>>,
     pub(crate) mounts: *const lws_http_mount,
@@ -205,7 +207,7 @@ impl Drop for ProtoTable {
 impl Drop for Vhost {
     fn drop(&mut self) {
         // a unix socket's path goes with its vhost, as in lws
-        if self.options & opt::UNIX_SOCK != 0 && self.listener.get_mut().is_some() {
+        if self.unix_listening.get() {
             if let Some(p) = self.iface.as_deref() {
                 if !p.to_bytes().starts_with(b"@") {
                     use std::os::unix::ffi::OsStrExt;
@@ -691,6 +693,7 @@ impl Context {
             raw_protocol,
             listen_accept_protocol: opt_cstr(info.listen_accept_protocol),
             bind_iface: info.bind_iface != 0,
+            unix_listening: Cell::new(false),
             tcp_keepalive: (info.ka_time != 0).then_some((
                 info.ka_time,
                 info.ka_interval,
@@ -881,6 +884,7 @@ impl Context {
                 }
             }
         }
+        vh.unix_listening.set(!bytes.starts_with(b"@"));
         log::notice(&format!(" Listening on \"{}\"", path.to_string_lossy()));
         Ok(Rc::new(Wsi::new(
             self,
