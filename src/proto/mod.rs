@@ -6,11 +6,15 @@
 //! - [`frame`]: frame header encoding (and decoding helpers).
 //! - [`rx`]: the streaming receive state machine (chunks, not messages).
 //! - [`close`]: close codes and close frame payloads.
+//! - [`hpack`]: RFC 7541 HPACK header compression (HTTP/2).
+//! - [`h2frame`]: RFC 9113 HTTP/2 frames: codec and incremental parser.
 
 pub mod chunked;
 pub mod close;
 pub mod frame;
+pub mod h2frame;
 pub mod handshake;
+pub mod hpack;
 pub mod html_subst;
 pub mod mask;
 pub mod pmd;
