@@ -12,6 +12,7 @@
 pub mod chunked;
 pub mod close;
 pub mod frame;
+pub mod h2conn;
 pub mod h2frame;
 pub mod handshake;
 pub mod hpack;
