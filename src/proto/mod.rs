@@ -8,10 +8,15 @@
 //! - [`close`]: close codes and close frame payloads.
 //! - [`hpack`]: RFC 7541 HPACK header compression (HTTP/2).
 //! - [`h2frame`]: RFC 9113 HTTP/2 frames: codec and incremental parser.
+//! - [`h2conn`]: an HTTP/2 connection: streams, flow control, message rules
+//!   and flood bounds.
+//! - [`h2bridge`]: HTTP/2 requests as HTTP/1.1 heads for the HTTP/1.1
+//!   server, and its responses back as header lists and body pieces.
 
 pub mod chunked;
 pub mod close;
 pub mod frame;
+pub mod h2bridge;
 pub mod h2conn;
 pub mod h2frame;
 pub mod handshake;

@@ -1,0 +1,512 @@
+//! The bridge that lets an HTTP/2 stream reuse the HTTP/1.1 server: a
+//! request's header list becomes an HTTP/1.1 request head (its DATA a
+//! chunked body when it announced no length), and the HTTP/1.1 response
+//! the server writes for it is turned back into a header list and body
+//! pieces for HEADERS and DATA frames.
+//!
+//! So every HTTP callback, header accessor and response helper works the
+//! same on a stream as on an HTTP/1.1 connection; what HTTP/2 forbids
+//! (connection-specific headers, chunked framing) stays on our side.
+#![forbid(unsafe_code)]
+
+use super::chunked::{ChunkedDecoder, Event as ChunkEvent};
+use super::hpack::Header;
+
+/// Headers HTTP/2 does not carry (RFC 9113 8.2.2); dropped from responses.
+const HOP_BY_HOP: [&str; 5] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// The HTTP/1.1 form of a request received on a stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct H1Request {
+    /// The request head, ending with the empty line.
+    pub head: Vec<u8>,
+    /// The body is sent chunked (the request announced no length).
+    pub chunked_body: bool,
+    pub method: String,
+    pub path: String,
+}
+
+/// Rebuilds a checked request header list as an HTTP/1.1 request head:
+/// `:authority` becomes `Host`, cookies split across fields are joined
+/// (RFC 9113 8.2.3). `end_stream`: the request has no body.
+pub fn request_to_h1(headers: &[Header], end_stream: bool) -> Result<H1Request, &'static str> {
+    let get = |n: &[u8]| {
+        headers
+            .iter()
+            .find(|h| h.name == n)
+            .map(|h| String::from_utf8_lossy(&h.value).into_owned())
+    };
+    let method = get(b":method").ok_or("no :method")?;
+    let path = get(b":path").unwrap_or_else(|| "/".into());
+    if method.bytes().any(|c| !c.is_ascii_graphic()) || path.bytes().any(|c| c <= b' ') {
+        return Err("bad request line");
+    }
+    let mut head = format!("{method} {path} HTTP/1.1\r\n").into_bytes();
+    let mut has_host = false;
+    let mut has_length = false;
+    let mut cookies: Vec<&[u8]> = Vec::new();
+    for h in headers {
+        if h.name.first() == Some(&b':') {
+            continue;
+        }
+        match h.name.as_slice() {
+            b"cookie" => {
+                cookies.push(&h.value);
+                continue;
+            }
+            b"host" => has_host = true,
+            b"content-length" => has_length = true,
+            _ => {}
+        }
+        head.extend_from_slice(&h.name);
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(&h.value);
+        head.extend_from_slice(b"\r\n");
+    }
+    if !has_host {
+        if let Some(a) = get(b":authority") {
+            head.extend_from_slice(b"host: ");
+            head.extend_from_slice(a.as_bytes());
+            head.extend_from_slice(b"\r\n");
+        }
+    }
+    if !cookies.is_empty() {
+        head.extend_from_slice(b"cookie: ");
+        head.extend_from_slice(&cookies.join(&b"; "[..]));
+        head.extend_from_slice(b"\r\n");
+    }
+    let chunked_body = !end_stream && !has_length;
+    if chunked_body {
+        head.extend_from_slice(b"transfer-encoding: chunked\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    Ok(H1Request {
+        head,
+        chunked_body,
+        method,
+        path,
+    })
+}
+
+/// One DATA frame's payload as a chunk of a chunked body (`last`: then the
+/// terminating chunk).
+pub fn body_chunk(data: &[u8], last: bool, out: &mut Vec<u8>) {
+    if !data.is_empty() {
+        out.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
+        out.extend_from_slice(data);
+        out.extend_from_slice(b"\r\n");
+    }
+    if last {
+        out.extend_from_slice(b"0\r\n\r\n");
+    }
+}
+
+/// What the response converter produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponsePart {
+    /// The response head: `:status` first, then the fields, names in
+    /// lowercase, hop-by-hop ones dropped. `end_stream`: no body follows.
+    Headers {
+        headers: Vec<Header>,
+        end_stream: bool,
+    },
+    /// Body bytes; `end_stream` on the last piece.
+    Body { data: Vec<u8>, end_stream: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Framing {
+    Length(u64),
+    Chunked,
+    /// until the stream is closed (HTTP/1.0 style)
+    Close,
+    None,
+}
+
+#[derive(Debug)]
+enum St {
+    Head,
+    Body(Framing),
+    Done,
+}
+
+/// Turns the HTTP/1.1 response bytes a server writes on a stream into
+/// header and body parts.
+#[derive(Debug)]
+pub struct ResponseConverter {
+    st: St,
+    buf: Vec<u8>,
+    chunked: ChunkedDecoder,
+    head_request: bool,
+}
+
+/// Largest response head kept while incomplete.
+const MAX_HEAD: usize = 64 * 1024;
+
+impl ResponseConverter {
+    /// `head_request`: the request was HEAD, so no body follows any
+    /// announced length.
+    pub fn new(head_request: bool) -> Self {
+        ResponseConverter {
+            st: St::Head,
+            buf: Vec::new(),
+            chunked: ChunkedDecoder::new(),
+            head_request,
+        }
+    }
+
+    /// The response is complete.
+    pub fn is_done(&self) -> bool {
+        matches!(self.st, St::Done)
+    }
+
+    /// Feeds response bytes; appends the parts they complete.
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<ResponsePart>) -> Result<(), &'static str> {
+        let mut input = input;
+        loop {
+            match self.st {
+                St::Done => {
+                    // a response after the end would be a second one
+                    return if input.is_empty() {
+                        Ok(())
+                    } else {
+                        Err("data after the response")
+                    };
+                }
+                St::Head => {
+                    self.buf.extend_from_slice(input);
+                    let mut hdrs = [httparse::EMPTY_HEADER; 128];
+                    let mut r = httparse::Response::new(&mut hdrs);
+                    let n = match r.parse(&self.buf) {
+                        Ok(httparse::Status::Complete(n)) => n,
+                        Ok(httparse::Status::Partial) => {
+                            if self.buf.len() > MAX_HEAD {
+                                return Err("response head too large");
+                            }
+                            return Ok(());
+                        }
+                        Err(_) => return Err("malformed response head"),
+                    };
+                    let status = r.code.ok_or("no status")?;
+                    let mut headers = vec![Header {
+                        name: b":status".to_vec(),
+                        value: status.to_string().into_bytes(),
+                        sensitive: false,
+                    }];
+                    let mut framing = Framing::Close;
+                    for h in r.headers.iter() {
+                        let name = h.name.to_ascii_lowercase();
+                        if name == "transfer-encoding" && h.value.eq_ignore_ascii_case(b"chunked") {
+                            framing = Framing::Chunked;
+                        }
+                        if name == "content-length" && framing != Framing::Chunked {
+                            let v = std::str::from_utf8(h.value)
+                                .ok()
+                                .and_then(|s| s.trim().parse::<u64>().ok())
+                                .ok_or("bad content-length")?;
+                            framing = Framing::Length(v);
+                        }
+                        if HOP_BY_HOP.contains(&name.as_str()) {
+                            continue;
+                        }
+                        headers.push(Header {
+                            name: name.into_bytes(),
+                            value: h.value.to_vec(),
+                            sensitive: false,
+                        });
+                    }
+                    let rest = self.buf.split_off(n);
+                    self.buf.clear();
+                    if (100..200).contains(&status) {
+                        // an interim response: its own header block
+                        out.push(ResponsePart::Headers {
+                            headers,
+                            end_stream: false,
+                        });
+                        self.buf = rest;
+                        if self.buf.is_empty() {
+                            return Ok(());
+                        }
+                        let again = std::mem::take(&mut self.buf);
+                        return self.feed(&again, out);
+                    }
+                    if self.head_request || status == 204 || status == 304 {
+                        framing = Framing::None;
+                    }
+                    if framing == Framing::Length(0) {
+                        framing = Framing::None;
+                    }
+                    let end = framing == Framing::None;
+                    out.push(ResponsePart::Headers {
+                        headers,
+                        end_stream: end,
+                    });
+                    self.st = if end { St::Done } else { St::Body(framing) };
+                    if !rest.is_empty() {
+                        return self.feed(&rest, out);
+                    }
+                    return Ok(());
+                }
+                St::Body(Framing::Length(left)) => {
+                    if input.is_empty() {
+                        return Ok(());
+                    }
+                    let k = (left as usize).min(input.len());
+                    let left = left - k as u64;
+                    out.push(ResponsePart::Body {
+                        data: input[..k].to_vec(),
+                        end_stream: left == 0,
+                    });
+                    input = &input[k..];
+                    self.st = if left == 0 {
+                        St::Done
+                    } else {
+                        St::Body(Framing::Length(left))
+                    };
+                }
+                St::Body(Framing::Chunked) => {
+                    if input.is_empty() {
+                        return Ok(());
+                    }
+                    let (used, e) = self.chunked.feed(input);
+                    let chunk = input;
+                    input = &input[used..];
+                    match e {
+                        Some(ChunkEvent::Data(r)) => out.push(ResponsePart::Body {
+                            data: chunk[r].to_vec(),
+                            end_stream: false,
+                        }),
+                        Some(ChunkEvent::End) => {
+                            out.push(ResponsePart::Body {
+                                data: Vec::new(),
+                                end_stream: true,
+                            });
+                            self.st = St::Done;
+                        }
+                        Some(ChunkEvent::Error) => return Err("bad chunked response body"),
+                        None => {
+                            if used == 0 {
+                                return Ok(());
+                            }
+                        }
+                    }
+                }
+                St::Body(Framing::Close) => {
+                    if !input.is_empty() {
+                        out.push(ResponsePart::Body {
+                            data: input.to_vec(),
+                            end_stream: false,
+                        });
+                    }
+                    return Ok(());
+                }
+                St::Body(Framing::None) => {
+                    self.st = St::Done;
+                }
+            }
+        }
+    }
+
+    /// The server closed the stream: a body delimited by the close ends
+    /// here. Err if the response was cut short.
+    pub fn finish(&mut self, out: &mut Vec<ResponsePart>) -> Result<(), &'static str> {
+        match self.st {
+            St::Done => Ok(()),
+            St::Body(Framing::Close) => {
+                out.push(ResponsePart::Body {
+                    data: Vec::new(),
+                    end_stream: true,
+                });
+                self.st = St::Done;
+                Ok(())
+            }
+            _ => Err("response cut short"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(n: &str, v: &str) -> Header {
+        Header {
+            name: n.as_bytes().to_vec(),
+            value: v.as_bytes().to_vec(),
+            sensitive: false,
+        }
+    }
+
+    #[test]
+    fn request_becomes_h1() {
+        let r = request_to_h1(
+            &[
+                h(":method", "GET"),
+                h(":scheme", "https"),
+                h(":authority", "example.com:8443"),
+                h(":path", "/a?b=c"),
+                h("accept", "*/*"),
+                h("cookie", "a=1"),
+                h("cookie", "b=2"),
+            ],
+            true,
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(r.head).unwrap(),
+            "GET /a?b=c HTTP/1.1\r\naccept: */*\r\nhost: example.com:8443\r\ncookie: a=1; b=2\r\n\r\n"
+        );
+        assert!(!r.chunked_body);
+        assert_eq!((r.method.as_str(), r.path.as_str()), ("GET", "/a?b=c"));
+    }
+
+    #[test]
+    fn body_without_length_is_chunked() {
+        let r = request_to_h1(
+            &[
+                h(":method", "POST"),
+                h(":path", "/up"),
+                h(":scheme", "http"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert!(r.chunked_body);
+        assert!(String::from_utf8_lossy(&r.head).contains("transfer-encoding: chunked\r\n"));
+        let mut b = Vec::new();
+        body_chunk(b"hello", false, &mut b);
+        body_chunk(b"", true, &mut b);
+        assert_eq!(b, b"5\r\nhello\r\n0\r\n\r\n");
+        let with_len = request_to_h1(
+            &[
+                h(":method", "POST"),
+                h(":path", "/up"),
+                h("content-length", "5"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert!(!with_len.chunked_body);
+    }
+
+    #[test]
+    fn request_line_injection_is_refused() {
+        assert!(request_to_h1(&[h(":method", "GET"), h(":path", "/a b")], true).is_err());
+        assert!(request_to_h1(&[h(":method", "G T"), h(":path", "/")], true).is_err());
+    }
+
+    fn conv(resp: &[u8], head: bool, split: usize) -> Vec<ResponsePart> {
+        let mut c = ResponseConverter::new(head);
+        let mut out = Vec::new();
+        for piece in resp.chunks(split.max(1)) {
+            c.feed(piece, &mut out).unwrap();
+        }
+        c.finish(&mut out).unwrap();
+        out
+    }
+
+    fn flatten(parts: &[ResponsePart]) -> (Vec<Header>, Vec<u8>, bool) {
+        let mut hs = Vec::new();
+        let mut body = Vec::new();
+        let mut ended = false;
+        for p in parts {
+            match p {
+                ResponsePart::Headers {
+                    headers,
+                    end_stream,
+                } => {
+                    hs = headers.clone();
+                    ended |= *end_stream;
+                }
+                ResponsePart::Body { data, end_stream } => {
+                    body.extend_from_slice(data);
+                    ended |= *end_stream;
+                }
+            }
+        }
+        (hs, body, ended)
+    }
+
+    #[test]
+    fn sized_chunked_and_close_delimited_responses() {
+        let sized = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: keep-alive\r\nX-A: b\r\n\r\nhello";
+        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: b\r\n\r\n3\r\nhel\r\n2\r\nlo\r\n0\r\n\r\n";
+        let close = b"HTTP/1.1 200 OK\r\nX-A: b\r\n\r\nhello";
+        for split in [1, 3, 7, 1000] {
+            for r in [&sized[..], &chunked[..], &close[..]] {
+                let (hs, body, ended) = flatten(&conv(r, false, split));
+                assert_eq!(hs[0], h(":status", "200"));
+                assert!(hs.contains(&h("x-a", "b")));
+                assert!(!hs
+                    .iter()
+                    .any(|x| x.name == b"connection" || x.name == b"transfer-encoding"));
+                assert_eq!(body, b"hello", "split {split}");
+                assert!(ended);
+            }
+        }
+    }
+
+    #[test]
+    fn bodiless_responses_end_with_the_headers() {
+        for (r, head) in [
+            (&b"HTTP/1.1 204 No Content\r\n\r\n"[..], false),
+            (
+                &b"HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n"[..],
+                false,
+            ),
+            (&b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n"[..], true),
+            (&b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"[..], false),
+        ] {
+            let parts = conv(r, head, 1000);
+            assert_eq!(parts.len(), 1, "{parts:?}");
+            assert!(matches!(
+                parts[0],
+                ResponsePart::Headers {
+                    end_stream: true,
+                    ..
+                }
+            ));
+        }
+    }
+
+    #[test]
+    fn interim_response_comes_first() {
+        let r = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        let parts = conv(r, false, 5);
+        assert!(
+            matches!(&parts[0], ResponsePart::Headers { headers, end_stream: false } if headers[0] == h(":status", "100"))
+        );
+        let (hs, body, ended) = flatten(&parts);
+        assert_eq!(hs[0], h(":status", "200"));
+        assert_eq!(body, b"ok");
+        assert!(ended);
+    }
+
+    #[test]
+    fn bad_responses_are_errors() {
+        let mut c = ResponseConverter::new(false);
+        let mut out = Vec::new();
+        assert!(c.feed(b"NOT HTTP\r\n\r\n", &mut out).is_err());
+        let mut c = ResponseConverter::new(false);
+        assert!(c
+            .feed(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nshort",
+                &mut out
+            )
+            .is_ok());
+        assert!(c.finish(&mut out).is_err());
+        let mut c = ResponseConverter::new(false);
+        assert!(c
+            .feed(
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA",
+                &mut out
+            )
+            .is_err());
+    }
+}
