@@ -3,7 +3,9 @@
  * tests/http.rs (our library) and tests/http_differential.rs (the same
  * binary, built on Debian's headers, run on Debian's library and on ours).
  *
- *   http-server -p PORT -w WWWDIR [-t TIMEOUT_SECS] [-k KEEPALIVE_SECS] [-e]
+ *   http-server -p PORT -w WWWDIR [-t TIMEOUT_SECS] [-k KEEPALIVE_SECS] [-e] [-2]
+ *
+ * -2: also HTTP/2 with prior knowledge (LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE).
  *
  * Prints "listening" once the context (and its listen socket on
  * 127.0.0.1:PORT) exists.
@@ -277,13 +279,13 @@ main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct lws_context *context;
-	int port = 0, timeout = 0, keepalive = 0, err404 = 0, limits = 0, opt;
+	int port = 0, timeout = 0, keepalive = 0, err404 = 0, limits = 0, h2pk = 0, opt;
 	static struct lws_token_limits tl;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	wwwdir[0] = '\0';
 
-	while ((opt = getopt(argc, argv, "p:w:t:k:el")) != -1) {
+	while ((opt = getopt(argc, argv, "p:w:t:k:el2")) != -1) {
 		switch (opt) {
 		case 'p':
 			port = atoi(optarg);
@@ -303,9 +305,12 @@ main(int argc, char **argv)
 		case 'l':
 			limits = 1;
 			break;
+		case '2':
+			h2pk = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: %s -p PORT -w WWWDIR "
-				"[-t SECS] [-k SECS] [-e] [-l]\n", argv[0]);
+				"[-t SECS] [-k SECS] [-e] [-l] [-2]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -355,6 +360,8 @@ main(int argc, char **argv)
 	info.headers = &vhost_headers;
 	info.server_string = "lws-test";
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+	if (h2pk)
+		info.options |= LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE;
 	info.gid = -1;
 	info.uid = -1;
 	if (timeout)

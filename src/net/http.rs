@@ -189,6 +189,12 @@ impl Wsi {
                 None => t.add_custom(name, v),
             }
         }
+        // an HTTP/2 stream also answers for its pseudo-headers
+        if let Some(x) = self.h2s.borrow().as_ref() {
+            for (tok, v) in &x.pseudo {
+                t.add(*tok, v);
+            }
+        }
         if t.size() > self.ctx().max_http_header_data {
             return Err(431);
         }
@@ -1430,6 +1436,10 @@ impl Wsi {
     /// (no keep-alive, or a response without a length); false: it waits
     /// for the next request.
     pub(crate) fn transaction_completed(self: &Rc<Self>) -> bool {
+        // an HTTP/2 stream carries one transaction
+        if self.h2s.borrow().is_some() {
+            return true;
+        }
         if !matches!(self.state.get(), WsiState::HttpBusy | WsiState::HttpHead) {
             return true;
         }

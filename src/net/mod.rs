@@ -7,6 +7,7 @@ pub mod client;
 pub mod context;
 pub(crate) mod ext;
 pub(crate) mod extpoll;
+pub(crate) mod h2;
 pub mod headers;
 pub mod http;
 pub mod response;

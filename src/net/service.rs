@@ -618,8 +618,26 @@ impl Context {
                     w.http_in.borrow_mut().extend_from_slice(&data[used..]);
                 }
             }
+            WsiState::H2 => w.h2_feed(&buf[..n]),
             WsiState::HttpHead | WsiState::HttpBusy => {
                 w.http_in.borrow_mut().extend_from_slice(&buf[..n]);
+                if w.state.get() == WsiState::HttpHead
+                    && w.request.borrow().is_none()
+                    && w.h2s.borrow().is_none()
+                    && w.ssl().is_null()
+                    && w.vhost().options & super::h2::OPT_H2_PRIOR_KNOWLEDGE != 0
+                {
+                    let pre = super::h2::preface_state(&w.http_in.borrow());
+                    match pre {
+                        super::h2::Preface::Yes => {
+                            let initial = std::mem::take(&mut *w.http_in.borrow_mut());
+                            w.h2_start_server(initial);
+                            return;
+                        }
+                        super::h2::Preface::NotYet => return,
+                        super::h2::Preface::No => {}
+                    }
+                }
                 if w.state.get() == WsiState::HttpHead
                     && w.vhost().options & super::opt::FALLBACK_TO_RAW != 0
                     && w.request.borrow().is_none()

@@ -56,6 +56,8 @@ pub(crate) enum WsiState {
     Raw,
     /// An adopted file descriptor: RAW_RX_FILE says it is readable.
     RawFile,
+    /// An HTTP/2 network connection; its streams are child wsis.
+    H2,
     /// Closed: waiting to be freed.
     Dead,
 }
@@ -201,6 +203,10 @@ pub struct Wsi {
     /// check of their output for a text message.
     pub(crate) user_exts: RefCell<Vec<super::ext::ActiveExt>>,
     pub(crate) ext_utf8: RefCell<crate::proto::utf8::Utf8Validator>,
+    /// HTTP/2: the connection state (network wsi) or the stream state
+    /// (a stream's wsi).
+    pub(crate) h2: RefCell<Option<Box<super::h2::H2Net>>>,
+    pub(crate) h2s: RefCell<Option<Box<super::h2::H2Stream>>>,
     /// A UDP socket's peer: replies go to the last sender.
     pub(crate) udp: std::cell::OnceCell<Box<std::cell::UnsafeCell<crate::capi::types::lws_udp>>>,
 }
@@ -294,6 +300,8 @@ impl Wsi {
             ext_events: Cell::new(0),
             opaque_parent_data: Cell::new(std::ptr::null_mut()),
             udp: std::cell::OnceCell::new(),
+            h2: RefCell::new(None),
+            h2s: RefCell::new(None),
             user_exts: RefCell::new(Vec::new()),
             ext_utf8: RefCell::new(crate::proto::utf8::Utf8Validator::new()),
         }
@@ -637,6 +645,9 @@ impl Wsi {
     /// Queues or sends raw bytes; never loses them: what the kernel does
     /// not take is kept and flushed first on the next writable event.
     pub(crate) fn send_raw(&self, data: &[u8]) -> io::Result<()> {
+        if self.h2s.borrow().is_some() {
+            return self.h2_stream_send(data);
+        }
         if !self.is_connection() && !matches!(&*self.sock.borrow(), Sock::File(_)) {
             return Err(io::Error::new(io::ErrorKind::NotConnected, "no socket"));
         };
@@ -758,6 +769,9 @@ impl Wsi {
 
     /// Sends buffered output. Ok(true) when nothing is left.
     pub(crate) fn flush(&self) -> io::Result<bool> {
+        if self.h2s.borrow().is_some() {
+            return self.h2_stream_flush();
+        }
         loop {
             let (ptr, len) = {
                 let p = self.tx_pending.borrow();
@@ -795,6 +809,9 @@ impl Wsi {
     /// Ends a corked section: sends what it collected.
     pub(crate) fn uncork(&self) -> io::Result<bool> {
         self.corked.set(false);
+        if self.h2s.borrow().is_some() {
+            return self.h2_stream_flush();
+        }
         if self.has_pending_tx() {
             self.flush()
         } else {
@@ -1011,6 +1028,9 @@ impl Wsi {
         }
         let ctx = self.ctx();
         self.state.set(WsiState::Dead);
+        if self.h2s.borrow().is_some() {
+            self.h2_stream_closing();
+        }
         if self.is_connection() {
             self.tls_notify_close();
             // SAFETY: shutdown on our own connected socket.

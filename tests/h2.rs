@@ -1,0 +1,355 @@
+//! HTTP/2 with prior knowledge on the HTTP/1.1 test server
+//! (`c-tests/http-server.c -2`): every route served over h2 streams to
+//! curl, to nghttp (several streams at once), and to our own sans-I/O
+//! client (`proto::h2conn`), which also plays the hostile peer (rapid
+//! reset, CONTINUATION flood) while another connection keeps being served.
+
+mod common;
+
+use common::{compile_c, free_port, our_lib_dir, temp_dir, Headers, Server};
+use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+use websockets::proto::h2conn::{H2Config, H2Conn, H2Event};
+use websockets::proto::h2frame::{self, ErrorCode};
+use websockets::proto::hpack::Field;
+
+const T: Duration = Duration::from_secs(10);
+
+fn server_bin() -> &'static PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        compile_c(
+            "http-server-h2",
+            &[common::repo().join("c-tests/http-server.c")],
+            Headers::Ours,
+            &[],
+        )
+    })
+}
+
+struct Srv {
+    _srv: Server,
+    port: u16,
+    big: Vec<u8>,
+}
+
+fn start(tag: &str) -> Srv {
+    let root = temp_dir(tag);
+    let www = root.join("www");
+    fs::create_dir_all(&www).unwrap();
+    fs::write(www.join("a.txt"), "hello a\n").unwrap();
+    fs::write(www.join("index.html"), "<p>index</p>\n").unwrap();
+    // 1 MiB of varied bytes: sixteen flow-control windows' worth
+    let big: Vec<u8> = (0..1u32 << 20)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    fs::write(www.join("big.txt"), &big).unwrap();
+    fs::write(root.join("auth.txt"), "user:pass\n").unwrap();
+    let port = free_port();
+    let srv = Server::spawn(
+        server_bin(),
+        Some(&our_lib_dir()),
+        &["-p", &port.to_string(), "-w", www.to_str().unwrap(), "-2"],
+    );
+    srv.wait_for("listening", T);
+    Srv {
+        _srv: srv,
+        port,
+        big,
+    }
+}
+
+fn curl(port: u16, path: &str, extra: &[&str]) -> (String, Vec<u8>) {
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "--max-time",
+            "10",
+            "--http2-prior-knowledge",
+            "-D",
+            "-",
+        ])
+        .args(extra)
+        .arg(format!("http://127.0.0.1:{port}{path}"))
+        .output()
+        .expect("curl");
+    let raw = out.stdout;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw.len(), |i| i + 4);
+    (
+        String::from_utf8_lossy(&raw[..split]).into_owned(),
+        raw[split..].to_vec(),
+    )
+}
+
+#[test]
+fn curl_over_prior_knowledge() {
+    let s = start("h2-curl");
+    let (h, b) = curl(s.port, "/static/a.txt", &[]);
+    assert!(h.starts_with("HTTP/2 200"), "{h}");
+    assert!(h.contains("content-length: 8"), "{h}");
+    assert_eq!(b, b"hello a\n");
+    let (h, b) = curl(s.port, "/hdr?a=1&b=2", &["-H", "x-custom: yes"]);
+    assert!(h.starts_with("HTTP/2 200"), "{h}");
+    let body = String::from_utf8_lossy(&b);
+    assert!(body.contains("uri=/hdr"), "{body}");
+    assert!(body.contains("user-agent="), "{body}");
+    let (h, b) = curl(s.port, "/post", &["--data-binary", "hello world"]);
+    assert!(h.starts_with("HTTP/2 200"), "{h}");
+    assert_eq!(
+        String::from_utf8_lossy(&b).trim_end(),
+        "len=11 sum=1794106052"
+    );
+    // a body without a length arrives chunked to the server
+    let (_, b) = curl(
+        s.port,
+        "/post",
+        &["-H", "content-length:", "--data-binary", "abcdef"],
+    );
+    assert!(String::from_utf8_lossy(&b).starts_with("len=6 "), "{:?}", b);
+    let (h, b) = curl(s.port, "/file", &[]);
+    assert!(
+        h.starts_with("HTTP/2 200") && h.contains("x-extra: 1"),
+        "{h}"
+    );
+    assert_eq!(b, b"hello a\n");
+    let (h, _) = curl(s.port, "/status/418", &[]);
+    assert!(h.starts_with("HTTP/2 418"), "{h}");
+    let (h, _) = curl(s.port, "/redirect", &[]);
+    assert!(
+        h.starts_with("HTTP/2 302") && h.contains("location: /hdr"),
+        "{h}"
+    );
+    let (h, _) = curl(s.port, "/nowhere", &[]);
+    assert!(h.starts_with("HTTP/2 404"), "{h}");
+    let (h, b) = curl(s.port, "/static/big.txt", &[]);
+    assert!(h.starts_with("HTTP/2 200"), "{h}");
+    assert!(b == s.big, "1 MiB file: {} bytes, differs", b.len());
+    // no connection-specific headers leak into h2
+    assert!(!h.to_ascii_lowercase().contains("connection:"), "{h}");
+}
+
+#[test]
+fn nghttp_streams_at_once() {
+    if Command::new("nghttp").arg("--version").output().is_err() {
+        eprintln!("h2: nghttp (nghttp2-client) is not installed; not run");
+        return;
+    }
+    let s = start("h2-nghttp");
+    let base = format!("http://127.0.0.1:{}", s.port);
+    let out = Command::new("nghttp")
+        .args(["-n", "-s", "-t", "10"])
+        .args(
+            [
+                "/static/a.txt",
+                "/hdr",
+                "/static/big.txt",
+                "/status/404",
+                "/static/",
+            ]
+            .iter()
+            .map(|p| format!("{base}{p}")),
+        )
+        .output()
+        .expect("nghttp");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "nghttp failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // one line per response in the -s statistics
+    assert_eq!(
+        text.matches(" 200 ").count() + text.matches(" 404 ").count(),
+        5,
+        "{text}"
+    );
+}
+
+/// Our sans-I/O client over a socket.
+struct Client {
+    s: TcpStream,
+    c: H2Conn,
+}
+
+impl Client {
+    fn connect(port: u16) -> Client {
+        let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(T)).unwrap();
+        Client {
+            s,
+            c: H2Conn::client(H2Config::default()),
+        }
+    }
+
+    fn get(&mut self, path: &str) -> u32 {
+        let sid = self.c.open_stream().unwrap();
+        let f = [
+            Field::new(b":method", b"GET"),
+            Field::new(b":scheme", b"http"),
+            Field::new(b":authority", b"localhost"),
+            Field::new(b":path", path.as_bytes()),
+        ];
+        assert!(self.c.send_headers(sid, &f, true));
+        sid
+    }
+
+    fn send(&mut self) {
+        let out = self.c.take_output();
+        if !out.is_empty() {
+            self.s.write_all(&out).unwrap();
+        }
+    }
+
+    /// Reads until `n` streams ended; their (status, body) by stream id.
+    fn responses(&mut self, n: usize) -> Vec<(u32, String, Vec<u8>)> {
+        let mut done: Vec<(u32, String, Vec<u8>)> = Vec::new();
+        let mut open: std::collections::HashMap<u32, (String, Vec<u8>)> = Default::default();
+        let mut buf = vec![0u8; 65536];
+        while done.len() < n {
+            self.send();
+            let k = self.s.read(&mut buf).expect("read");
+            assert!(k > 0, "server closed");
+            for e in self.c.feed(&buf[..k]).expect("h2 from server") {
+                match e {
+                    H2Event::Headers {
+                        stream_id,
+                        headers,
+                        end_stream,
+                    } => {
+                        let st = String::from_utf8_lossy(&headers[0].value).into_owned();
+                        if end_stream {
+                            done.push((stream_id, st, Vec::new()));
+                        } else {
+                            open.insert(stream_id, (st, Vec::new()));
+                        }
+                    }
+                    H2Event::Data {
+                        stream_id,
+                        data,
+                        end_stream,
+                    } => {
+                        self.c.consumed(stream_id, data.len());
+                        let e = open.get_mut(&stream_id).expect("data after headers");
+                        e.1.extend_from_slice(&data);
+                        if end_stream {
+                            let (st, body) = open.remove(&stream_id).unwrap();
+                            done.push((stream_id, st, body));
+                        }
+                    }
+                    H2Event::Reset {
+                        stream_id, code, ..
+                    } => {
+                        panic!("stream {stream_id} reset: {code:?}")
+                    }
+                    _ => {}
+                }
+            }
+        }
+        done.sort_by_key(|d| d.0);
+        done
+    }
+}
+
+#[test]
+fn concurrent_streams_with_our_client() {
+    let s = start("h2-ours");
+    let mut c = Client::connect(s.port);
+    let paths = ["/static/big.txt", "/static/a.txt", "/hdr", "/status/500"];
+    for p in paths {
+        c.get(p);
+    }
+    let r = c.responses(paths.len());
+    assert_eq!(r[0].1, "200");
+    assert!(r[0].2 == s.big);
+    assert_eq!(
+        (r[1].1.as_str(), r[1].2.as_slice()),
+        ("200", &b"hello a\n"[..])
+    );
+    assert_eq!(r[2].1, "200");
+    assert_eq!(r[3].1, "500");
+    // and again on the same connection
+    c.get("/static/a.txt");
+    assert_eq!(c.responses(1)[0].2, b"hello a\n");
+}
+
+/// Sends raw frames after a preface and SETTINGS; the server's GOAWAY code.
+fn hostile(port: u16, frames: impl FnOnce(&mut Vec<u8>)) -> Option<u32> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(T)).unwrap();
+    let mut b = h2frame::PREFACE.to_vec();
+    h2frame::write_settings(&mut b, &Default::default());
+    frames(&mut b);
+    let _ = s.write_all(&b);
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    while let Ok(k) = s.read(&mut buf) {
+        if k == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..k]);
+    }
+    // find the GOAWAY frame (type 7) and its error code
+    let mut i = 0;
+    while i + 9 <= got.len() {
+        let len = u32::from_be_bytes([0, got[i], got[i + 1], got[i + 2]]) as usize;
+        if got[i + 3] == h2frame::kind::GOAWAY && i + 9 + 8 <= got.len() {
+            let p = &got[i + 9..];
+            return Some(u32::from_be_bytes([p[4], p[5], p[6], p[7]]));
+        }
+        i += 9 + len;
+    }
+    None
+}
+
+#[test]
+fn hostile_peers_get_goaway_and_others_are_served() {
+    let s = start("h2-hostile");
+    let get_block = || {
+        let mut enc = websockets::proto::hpack::Encoder::new(0);
+        let mut out = Vec::new();
+        enc.encode(
+            [
+                Field::new(b":method", b"GET"),
+                Field::new(b":scheme", b"http"),
+                Field::new(b":path", b"/static/a.txt"),
+            ],
+            &mut out,
+        );
+        out
+    };
+    // rapid reset: open and cancel streams in a loop
+    let code = hostile(s.port, |b| {
+        let blk = get_block();
+        for i in 0..500u32 {
+            let sid = 2 * i + 1;
+            h2frame::write_headers(b, sid, &blk, true, true, None, None);
+            h2frame::write_rst_stream(b, sid, ErrorCode::Cancel);
+        }
+    });
+    assert_eq!(code, Some(ErrorCode::EnhanceYourCalm.as_u32()));
+    // CONTINUATION flood
+    let code = hostile(s.port, |b| {
+        h2frame::write_headers(b, 1, &[0x82], false, false, None, None);
+        for _ in 0..10_000 {
+            h2frame::write_continuation(b, 1, &[0x82], false);
+        }
+    });
+    assert_eq!(code, Some(ErrorCode::EnhanceYourCalm.as_u32()));
+    // a window that overflows
+    let code = hostile(s.port, |b| {
+        h2frame::write_window_update(b, 0, (1 << 31) - 1)
+    });
+    assert_eq!(code, Some(ErrorCode::FlowControlError.as_u32()));
+    // a well-behaved client is still served
+    let mut c = Client::connect(s.port);
+    c.get("/static/a.txt");
+    assert_eq!(c.responses(1)[0].2, b"hello a\n");
+}
