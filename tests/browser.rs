@@ -24,20 +24,55 @@ fn page_exchanges_compressed_messages_in_chromium() {
     exchange(true);
 }
 
+/// Over TLS the page comes by HTTP/2 (ALPN h2, offered as 4.1.6 does);
+/// the WebSocket then runs on an HTTP/1.1 connection of its own.
+#[test]
+fn page_over_tls_exchanges_messages_in_chromium() {
+    let d = common::temp_dir("browser-tls");
+    let (cert, key) = (d.join("cert.pem"), d.join("key.pem"));
+    let ok = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(ok, "openssl req");
+    exchange_with(
+        false,
+        "echo-server-browser-tls",
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+        "https",
+    );
+}
+
 fn exchange(deflate: bool) {
-    let Some(browser) = chromium() else {
-        eprintln!("browser: chromium is not installed; not run");
-        return;
-    };
-    let (_srv, port) = common::start_example_with(
-        "echo-server",
+    exchange_with(
+        deflate,
         if deflate {
             "echo-server-browser-deflate"
         } else {
             "echo-server-browser"
         },
         if deflate { &["--deflate"][..] } else { &[][..] },
+        "http",
     );
+}
+
+fn exchange_with(deflate: bool, bin: &str, args: &[&str], scheme: &str) {
+    let Some(browser) = chromium() else {
+        eprintln!("browser: chromium is not installed; not run");
+        return;
+    };
+    let (_srv, port) = common::start_example_with("echo-server", bin, args);
 
     let profile = std::env::temp_dir().join(format!("lws-rs-chromium-{port}"));
     let out = Command::new(browser)
@@ -52,10 +87,11 @@ fn exchange(deflate: bool) {
             "--disable-sync",
             "--virtual-time-budget=5000",
             "--dump-dom",
+            "--ignore-certificate-errors",
         ])
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg(format!(
-            "http://127.0.0.1:{port}/#send=hello%20from%20chromium"
+            "{scheme}://127.0.0.1:{port}/#send=hello%20from%20chromium"
         ))
         .output()
         .expect("run chromium");

@@ -1091,3 +1091,31 @@ fn os_ca_store_by_default() {
         }
     }
 }
+
+/// curl negotiates h2 by ALPN, as with Debian's library (which offers
+/// "h2,http/1.1"); the server sees the same request on both libraries.
+#[test]
+fn curl_negotiates_h2() {
+    let mut traces = Vec::new();
+    for (name, lib) in libs() {
+        let (s, port) = start_server(
+            &lib,
+            &["--cert", &c("server.pem"), "--key", &c("server.key")],
+        );
+        drain(&s);
+        let o = Command::new("curl")
+            .args(["-sS", "--max-time", "10", "--cacert", &c("ca.pem")])
+            .args(["-w", "\nversion=%{http_version} status=%{http_code}"])
+            .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+            .arg(format!("https://localhost:{port}/curl"))
+            .output()
+            .expect("curl");
+        let out = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(out.contains("version=2 status=200"), "{name}: {out}");
+        traces.push((name, out, drain(&s)));
+    }
+    if traces.len() == 2 {
+        pretty_assertions::assert_eq!(traces[0].1, traces[1].1, "curl's view");
+        pretty_assertions::assert_eq!(traces[0].2, traces[1].2, "the server's trace");
+    }
+}

@@ -21,6 +21,12 @@ pub unsafe extern "C" fn lws_is_ssl(wsi: *mut lws) -> c_int {
     ffi_boundary!("lws_is_ssl", {
         // SAFETY: caller contract.
         match unsafe { wsi_ref(wsi) } {
+            // an HTTP/2 stream is as secure as its connection
+            Some(w) if w.h2s.borrow().is_some() => {
+                let p = w.parent.get();
+                // SAFETY: a stream's parent outlives it.
+                (!p.is_null() && !unsafe { &*p }.ssl().is_null()) as c_int
+            }
             Some(w) => (!w.ssl().is_null()) as c_int,
             None => 0,
         }

@@ -68,7 +68,15 @@ impl Wsi {
         self.request.borrow_mut().take();
         self.hdrs.borrow_mut().take();
         *self.h2.borrow_mut() = Some(Box::new(H2Net {
-            conn: H2Conn::server(H2Config::default(), true),
+            // no RFC 8441 until WebSockets run over streams: browsers then
+            // open their WebSockets on HTTP/1.1 connections
+            conn: H2Conn::server(
+                H2Config {
+                    enable_connect_protocol: false,
+                    ..H2Config::default()
+                },
+                true,
+            ),
             streams: HashMap::new(),
         }));
         self.h2_feed(&initial);

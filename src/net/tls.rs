@@ -162,8 +162,11 @@ fn alpn_items(mut b: &[u8]) -> Vec<&[u8]> {
     v
 }
 
-/// Until HTTP/2 exists, the only protocol negotiated is http/1.1.
+/// What a client offers by default: http/1.1 only, until the HTTP/2
+/// client exists.
 pub(crate) const ALPN_DEFAULT: &str = "http/1.1";
+/// What a server offers by default, as 4.1.6: h2 first.
+pub(crate) const ALPN_SERVER_DEFAULT: &str = "h2,http/1.1";
 
 fn mem_slice<'a>(p: *const c_void, len: u32) -> Option<&'a [u8]> {
     if p.is_null() || len == 0 {
@@ -461,7 +464,7 @@ impl Context {
             let _ = b.set_session_id_context(&(self as *const Context as usize).to_ne_bytes());
             set_ctx_verify(&mut b, mode);
         }
-        let wire = alpn_wire(vh.tls.alpn.as_deref().unwrap_or(ALPN_DEFAULT));
+        let wire = alpn_wire(vh.tls.alpn.as_deref().unwrap_or(ALPN_SERVER_DEFAULT));
         b.set_alpn_select_callback(move |_ssl, client| {
             alpn_select(&wire, client).ok_or(openssl::ssl::AlpnError::NOACK)
         });
@@ -1344,6 +1347,11 @@ impl Context {
                         super::wsi::PENDING_TIMEOUT_ESTABLISH_WITH_SERVER,
                         self.timeout_secs as i32,
                     );
+                    if w.tls_alpn().as_deref() == Some("h2")
+                        && w.state.get() == super::wsi::WsiState::HttpHead
+                    {
+                        w.h2_start_server(Vec::new());
+                    }
                 }
                 // records may already wait inside OpenSSL
                 w.rx_more.set(true);
