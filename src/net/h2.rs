@@ -90,6 +90,8 @@ impl Wsi {
         };
         match r {
             Ok(events) => {
+                // what the streams answer leaves in as few writes as can be
+                let was = self.corked.replace(true);
                 for e in events {
                     self.h2_event(e);
                     if self.state.get() == WsiState::Dead {
@@ -97,6 +99,12 @@ impl Wsi {
                     }
                 }
                 self.h2_flush();
+                if !was {
+                    if let Err(e) = self.uncork() {
+                        super::wsi::log_io_err("send", &e);
+                        self.close_now(true);
+                    }
+                }
             }
             Err(e) => {
                 log::info(&format!("http/2: {} ({})", e.reason, e.code.name()));
