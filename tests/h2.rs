@@ -353,3 +353,96 @@ fn hostile_peers_get_goaway_and_others_are_served() {
     c.get("/static/a.txt");
     assert_eq!(c.responses(1)[0].2, b"hello a\n");
 }
+
+/// RFC 8441: a WebSocket over an HTTP/2 stream of a TLS connection (ALPN
+/// h2) to the echo example; frames go both ways inside DATA.
+#[test]
+fn websocket_over_h2_stream() {
+    use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+    let d = temp_dir("h2-ws");
+    let (cert, key) = (d.join("cert.pem"), d.join("key.pem"));
+    let ok = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args(["-subj", "/CN=localhost", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(ok, "openssl req");
+    let (_srv, port) = common::start_example_with(
+        "echo-server",
+        "echo-server-h2-ws",
+        &[
+            "--cert",
+            cert.to_str().unwrap(),
+            "--key",
+            key.to_str().unwrap(),
+        ],
+    );
+    let mut b = SslConnector::builder(SslMethod::tls()).unwrap();
+    b.set_verify(SslVerifyMode::NONE);
+    b.set_alpn_protos(b"\x02h2").unwrap();
+    let tcp = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    tcp.set_read_timeout(Some(T)).unwrap();
+    let mut s = b.build().connect("localhost", tcp).unwrap();
+    assert_eq!(s.ssl().selected_alpn_protocol(), Some(&b"h2"[..]));
+    let mut c = H2Conn::client(H2Config::default());
+    let mut buf = vec![0u8; 65536];
+    // the server must allow extended CONNECT before we use it
+    let mut allowed = false;
+    while !allowed {
+        s.write_all(&c.take_output()).unwrap();
+        let k = s.read(&mut buf).unwrap();
+        c.feed(&buf[..k]).unwrap();
+        allowed = c.peer_settings().enable_connect_protocol;
+    }
+    let sid = c.open_stream().unwrap();
+    let f = [
+        Field::new(b":method", b"CONNECT"),
+        Field::new(b":protocol", b"websocket"),
+        Field::new(b":scheme", b"https"),
+        Field::new(b":authority", b"localhost"),
+        Field::new(b":path", b"/"),
+        Field::new(b"sec-websocket-version", b"13"),
+        Field::new(b"sec-websocket-protocol", b"lws-echo"),
+    ];
+    assert!(c.send_headers(sid, &f, false));
+    // a masked text frame "hello h2"
+    let key4 = [1u8, 2, 3, 4];
+    let mut frame = vec![0x81, 0x80 | 8];
+    frame.extend_from_slice(&key4);
+    frame.extend(b"hello h2".iter().enumerate().map(|(i, b)| b ^ key4[i % 4]));
+    let mut status = None;
+    let mut echoed = Vec::new();
+    let mut sent = false;
+    while echoed.len() < 10 {
+        s.write_all(&c.take_output()).unwrap();
+        let k = s.read(&mut buf).unwrap();
+        assert!(k > 0, "closed");
+        for e in c.feed(&buf[..k]).unwrap() {
+            match e {
+                H2Event::Headers { headers, .. } => {
+                    status = Some(String::from_utf8_lossy(&headers[0].value).into_owned());
+                    assert!(headers
+                        .iter()
+                        .any(|h| h.name == b"sec-websocket-protocol" && h.value == b"lws-echo"));
+                }
+                H2Event::Data { data, .. } => {
+                    c.consumed(sid, data.len());
+                    echoed.extend_from_slice(&data);
+                }
+                H2Event::Reset { code, .. } => panic!("reset {code:?}"),
+                _ => {}
+            }
+        }
+        if status.is_some() && !sent {
+            assert_eq!(c.send_data(sid, &frame, false), frame.len());
+            sent = true;
+        }
+    }
+    assert_eq!(status.as_deref(), Some("200"));
+    assert_eq!(&echoed[..10], b"\x81\x08hello h2");
+}

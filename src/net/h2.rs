@@ -68,15 +68,8 @@ impl Wsi {
         self.request.borrow_mut().take();
         self.hdrs.borrow_mut().take();
         *self.h2.borrow_mut() = Some(Box::new(H2Net {
-            // no RFC 8441 until WebSockets run over streams: browsers then
-            // open their WebSockets on HTTP/1.1 connections
-            conn: H2Conn::server(
-                H2Config {
-                    enable_connect_protocol: false,
-                    ..H2Config::default()
-                },
-                true,
-            ),
+            // RFC 8441 is advertised: WebSockets may run over streams
+            conn: H2Conn::server(H2Config::default(), true),
             streams: HashMap::new(),
         }));
         self.h2_feed(&initial);
@@ -218,7 +211,11 @@ impl Wsi {
         let s = Rc::new(Wsi::new(ctx, &vh, Sock::None, WsiState::HttpHead));
         *s.h2s.borrow_mut() = Some(Box::new(H2Stream {
             sid,
-            conv: ResponseConverter::new(req.method == "HEAD"),
+            conv: if req.websocket {
+                ResponseConverter::websocket()
+            } else {
+                ResponseConverter::new(req.method == "HEAD")
+            },
             chunked_req: req.chunked_body,
             end_pending: false,
             ended: false,

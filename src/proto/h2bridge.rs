@@ -30,6 +30,9 @@ pub struct H1Request {
     pub chunked_body: bool,
     pub method: String,
     pub path: String,
+    /// An RFC 8441 WebSocket (extended CONNECT): the stream carries
+    /// WebSocket frames once the upgrade is answered.
+    pub websocket: bool,
 }
 
 /// Rebuilds a checked request header list as an HTTP/1.1 request head:
@@ -42,12 +45,24 @@ pub fn request_to_h1(headers: &[Header], end_stream: bool) -> Result<H1Request, 
             .find(|h| h.name == n)
             .map(|h| String::from_utf8_lossy(&h.value).into_owned())
     };
-    let method = get(b":method").ok_or("no :method")?;
+    let mut method = get(b":method").ok_or("no :method")?;
     let path = get(b":path").unwrap_or_else(|| "/".into());
     if method.bytes().any(|c| !c.is_ascii_graphic()) || path.bytes().any(|c| c <= b' ') {
         return Err("bad request line");
     }
+    // RFC 8441: extended CONNECT for a WebSocket is the HTTP/1.1 upgrade
+    // (the key is ours; the stream, not the key, proves the handshake)
+    let websocket = method == "CONNECT"
+        && get(b":protocol").is_some_and(|p| p.eq_ignore_ascii_case("websocket"));
+    if websocket {
+        method = "GET".into();
+    }
     let mut head = format!("{method} {path} HTTP/1.1\r\n").into_bytes();
+    if websocket {
+        head.extend_from_slice(
+            b"upgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-key: AQIDBAUGBwgJCgsMDQ4PEA==\r\n",
+        );
+    }
     let mut has_host = false;
     let mut has_length = false;
     let mut cookies: Vec<&[u8]> = Vec::new();
@@ -81,7 +96,7 @@ pub fn request_to_h1(headers: &[Header], end_stream: bool) -> Result<H1Request, 
         head.extend_from_slice(&cookies.join(&b"; "[..]));
         head.extend_from_slice(b"\r\n");
     }
-    let chunked_body = !end_stream && !has_length;
+    let chunked_body = !end_stream && !has_length && !websocket;
     if chunked_body {
         head.extend_from_slice(b"transfer-encoding: chunked\r\n");
     }
@@ -91,6 +106,7 @@ pub fn request_to_h1(headers: &[Header], end_stream: bool) -> Result<H1Request, 
         chunked_body,
         method,
         path,
+        websocket,
     })
 }
 
@@ -127,6 +143,8 @@ enum Framing {
     /// until the stream is closed (HTTP/1.0 style)
     Close,
     None,
+    /// WebSocket frames after an upgrade (RFC 8441)
+    Tunnel,
 }
 
 #[derive(Debug)]
@@ -144,6 +162,7 @@ pub struct ResponseConverter {
     buf: Vec<u8>,
     chunked: ChunkedDecoder,
     head_request: bool,
+    websocket: bool,
 }
 
 /// Largest response head kept while incomplete.
@@ -158,6 +177,16 @@ impl ResponseConverter {
             buf: Vec::new(),
             chunked: ChunkedDecoder::new(),
             head_request,
+            websocket: false,
+        }
+    }
+
+    /// For an RFC 8441 WebSocket: the HTTP/1.1 `101` becomes `:status 200`
+    /// and what follows it is carried as it is.
+    pub fn websocket() -> Self {
+        ResponseConverter {
+            websocket: true,
+            ..Self::new(false)
         }
     }
 
@@ -193,7 +222,11 @@ impl ResponseConverter {
                         }
                         Err(_) => return Err("malformed response head"),
                     };
-                    let status = r.code.ok_or("no status")?;
+                    let mut status = r.code.ok_or("no status")?;
+                    let upgraded = self.websocket && status == 101;
+                    if upgraded {
+                        status = 200;
+                    }
                     let mut headers = vec![Header {
                         name: b":status".to_vec(),
                         value: status.to_string().into_bytes(),
@@ -212,7 +245,9 @@ impl ResponseConverter {
                                 .ok_or("bad content-length")?;
                             framing = Framing::Length(v);
                         }
-                        if HOP_BY_HOP.contains(&name.as_str()) {
+                        if HOP_BY_HOP.contains(&name.as_str())
+                            || (upgraded && name == "sec-websocket-accept")
+                        {
                             continue;
                         }
                         headers.push(Header {
@@ -223,6 +258,17 @@ impl ResponseConverter {
                     }
                     let rest = self.buf.split_off(n);
                     self.buf.clear();
+                    if upgraded {
+                        out.push(ResponsePart::Headers {
+                            headers,
+                            end_stream: false,
+                        });
+                        self.st = St::Body(Framing::Tunnel);
+                        if !rest.is_empty() {
+                            return self.feed(&rest, out);
+                        }
+                        return Ok(());
+                    }
                     if (100..200).contains(&status) {
                         // an interim response: its own header block
                         out.push(ResponsePart::Headers {
@@ -297,7 +343,7 @@ impl ResponseConverter {
                         }
                     }
                 }
-                St::Body(Framing::Close) => {
+                St::Body(Framing::Close) | St::Body(Framing::Tunnel) => {
                     if !input.is_empty() {
                         out.push(ResponsePart::Body {
                             data: input.to_vec(),
@@ -318,7 +364,7 @@ impl ResponseConverter {
     pub fn finish(&mut self, out: &mut Vec<ResponsePart>) -> Result<(), &'static str> {
         match self.st {
             St::Done => Ok(()),
-            St::Body(Framing::Close) => {
+            St::Body(Framing::Close) | St::Body(Framing::Tunnel) => {
                 out.push(ResponsePart::Body {
                     data: Vec::new(),
                     end_stream: true,
@@ -486,6 +532,54 @@ mod tests {
         assert_eq!(hs[0], h(":status", "200"));
         assert_eq!(body, b"ok");
         assert!(ended);
+    }
+
+    #[test]
+    fn websocket_tunnel() {
+        let r = request_to_h1(
+            &[
+                h(":method", "CONNECT"),
+                h(":protocol", "websocket"),
+                h(":scheme", "https"),
+                h(":authority", "x"),
+                h(":path", "/chat"),
+                h("sec-websocket-version", "13"),
+                h("sec-websocket-protocol", "lws-echo"),
+            ],
+            false,
+        )
+        .unwrap();
+        assert!(r.websocket && !r.chunked_body);
+        let head = String::from_utf8(r.head).unwrap();
+        assert!(
+            head.starts_with("GET /chat HTTP/1.1\r\nupgrade: websocket\r\n"),
+            "{head}"
+        );
+        let mut c = ResponseConverter::websocket();
+        let mut out = Vec::new();
+        c.feed(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: WebSocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\nSec-WebSocket-Protocol: lws-echo\r\n\r\n\x81\x02hi", &mut out).unwrap();
+        assert_eq!(
+            out[0],
+            ResponsePart::Headers {
+                headers: vec![h(":status", "200"), h("sec-websocket-protocol", "lws-echo")],
+                end_stream: false
+            }
+        );
+        assert_eq!(
+            out[1],
+            ResponsePart::Body {
+                data: b"\x81\x02hi".to_vec(),
+                end_stream: false
+            }
+        );
+        c.finish(&mut out).unwrap();
+        assert!(matches!(
+            out[2],
+            ResponsePart::Body {
+                end_stream: true,
+                ..
+            }
+        ));
     }
 
     #[test]
