@@ -1540,4 +1540,37 @@ mod tests {
             "{se:?}"
         );
     }
+
+    #[test]
+    fn random_input_never_panics() {
+        // a simple LCG: frames with random types, flags, ids and payloads
+        let mut x: u64 = 0x9e3779b97f4a7c15;
+        let mut next = move || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as u32
+        };
+        for _ in 0..300 {
+            let mut s = H2Conn::server(H2Config::default(), true);
+            let mut b = h2frame::PREFACE.to_vec();
+            h2frame::write_settings(&mut b, &Settings::default());
+            for _ in 0..20 {
+                let len = (next() % 64) as usize;
+                let kind = (next() % 11) as u8;
+                let flags = (next() % 256) as u8;
+                let sid = next() % 8;
+                h2frame::write_frame_header(&mut b, len, kind, flags, sid);
+                b.extend((0..len).map(|_| next() as u8));
+            }
+            // whole, then byte by byte on a fresh connection
+            let _ = s.feed(&b);
+            let mut s2 = H2Conn::server(H2Config::default(), true);
+            for c in b.chunks(1) {
+                if s2.feed(c).is_err() {
+                    break;
+                }
+            }
+        }
+    }
 }
