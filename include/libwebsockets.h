@@ -2010,8 +2010,8 @@ void lws_set_opaque_parent_data(struct lws *wsi, void *data);
 void *lws_get_opaque_parent_data(const struct lws *wsi);
 
 /*
- The wsi that owns the network connection: the wsi itself, as no
- connection here carries several streams.
+ The wsi that owns the network connection: an HTTP/2 stream's
+ connection, else the wsi itself.
  */
 struct lws *lws_get_network_wsi(struct lws *wsi);
 

@@ -332,11 +332,19 @@ pub unsafe extern "C" fn lws_get_opaque_parent_data(wsi: *const lws) -> *mut c_v
     })
 }
 
-/// The wsi that owns the network connection: the wsi itself, as no
-/// connection here carries several streams.
+/// The wsi that owns the network connection: an HTTP/2 stream's
+/// connection, else the wsi itself.
 #[no_mangle]
 pub unsafe extern "C" fn lws_get_network_wsi(wsi: *mut lws) -> *mut lws {
-    ffi_boundary!("lws_get_network_wsi", { wsi })
+    ffi_boundary!("lws_get_network_wsi", {
+        // SAFETY: caller contract.
+        match unsafe { wsi_ref(wsi) } {
+            Some(w) if w.h2s.borrow().is_some() && !w.parent.get().is_null() => {
+                w.parent.get() as *mut lws
+            }
+            _ => wsi,
+        }
+    })
 }
 
 /// Transmit credit of a stream-multiplexed connection; connections here
