@@ -446,3 +446,69 @@ fn websocket_over_h2_stream() {
     assert_eq!(status.as_deref(), Some("200"));
     assert_eq!(&echoed[..10], b"\x81\x08hello h2");
 }
+
+/// A venv with httpx and h2, made once under target/; None without PyPI.
+fn python_h2() -> Option<&'static PathBuf> {
+    static PY: OnceLock<Option<PathBuf>> = OnceLock::new();
+    PY.get_or_init(|| {
+        let venv = common::profile_dir().join("pyh2-venv");
+        let py = venv.join("bin/python3");
+        let ok = |c: &mut Command| c.status().is_ok_and(|s| s.success());
+        if !py.exists() && !ok(Command::new("python3").args(["-m", "venv"]).arg(&venv)) {
+            return None;
+        }
+        let have = ok(Command::new(&py)
+            .args(["-c", "import httpx, h2"])
+            .stderr(std::process::Stdio::null()));
+        if !have
+            && !ok(Command::new(&py).args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "httpx[http2]==0.28.1",
+            ]))
+        {
+            return None;
+        }
+        Some(py)
+    })
+    .as_ref()
+}
+
+const PY_HTTPX: &str = r#"
+import sys, httpx
+base = sys.argv[1]
+with httpx.Client(http1=False, http2=True, timeout=10) as c:
+    r = c.get(base + "/static/a.txt")
+    print(r.http_version, r.status_code, repr(r.text))
+    r = c.post(base + "/post", content=b"hello httpx")
+    print(r.http_version, r.status_code, r.text.strip())
+    r = c.get(base + "/status/404")
+    print(r.http_version, r.status_code)
+"#;
+
+/// Python's httpx (over the `h2` package), prior knowledge.
+#[test]
+fn python_httpx_over_h2() {
+    let Some(py) = python_h2() else {
+        eprintln!("h2: no Python httpx/h2 (PyPI unreachable); not run");
+        return;
+    };
+    let s = start("h2-httpx");
+    let out = Command::new(py)
+        .args(["-c", PY_HTTPX, &format!("http://127.0.0.1:{}", s.port)])
+        .output()
+        .expect("python");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        text,
+        "HTTP/2 200 'hello a\\n'\nHTTP/2 200 len=11 sum=1780404258\nHTTP/2 404\n"
+    );
+}
