@@ -108,22 +108,27 @@ pub(crate) fn pmd_option_known(name: &str) -> bool {
         .any(|o| unsafe { CStr::from_ptr(o.name) }.to_bytes() == name.as_bytes())
 }
 
-/// The client offer of a vhost's extensions list when it names our
-/// permessage-deflate; other extensions are reported and left out.
-pub(crate) fn vhost_pmd_offer(list: *const lws_extension) -> Option<String> {
-    if list.is_null() {
-        return None;
-    }
-    // our function's address, and the canonical one the dynamic linker
-    // gave the program (they differ for non-PIE executables)
-    let ours = lws_extension_callback_pm_deflate as *const () as usize;
+/// Whether an extension callback is our permessage-deflate: our function's
+/// address, or the canonical one the dynamic linker gave the program (they
+/// differ for non-PIE executables).
+fn is_our_pm_deflate(cb: *const ()) -> bool {
+    let ours = lws_extension_callback_pm_deflate as *const ();
     // SAFETY: dlsym with a NUL-terminated name.
     let canonical = unsafe {
         libc::dlsym(
             libc::RTLD_DEFAULT,
             c"lws_extension_callback_pm_deflate".as_ptr(),
         )
-    } as usize;
+    } as *const ();
+    cb == ours || cb == canonical
+}
+
+/// The client offer of a vhost's extensions list when it names our
+/// permessage-deflate; other extensions are reported and left out.
+pub(crate) fn vhost_pmd_offer(list: *const lws_extension) -> Option<String> {
+    if list.is_null() {
+        return None;
+    }
     let mut found = None;
     let mut p = list;
     // SAFETY: the program's array, terminated by an entry without callback.
@@ -134,8 +139,7 @@ pub(crate) fn vhost_pmd_offer(list: *const lws_extension) -> Option<String> {
             } else {
                 CStr::from_ptr((*p).name).to_string_lossy().into_owned()
             };
-            let addr = cb as *const () as usize;
-            if (addr == ours || addr == canonical) && name == pmd::NAME {
+            if is_our_pm_deflate(cb as *const ()) && name == pmd::NAME {
                 let offer = if (*p).client_offer.is_null() {
                     pmd::NAME.to_string()
                 } else {
@@ -159,20 +163,11 @@ pub(crate) fn vhost_user_exts(list: *const lws_extension) -> Vec<*const lws_exte
     if list.is_null() {
         return v;
     }
-    let ours = lws_extension_callback_pm_deflate as *const () as usize;
-    // SAFETY: dlsym with a NUL-terminated name.
-    let canonical = unsafe {
-        libc::dlsym(
-            libc::RTLD_DEFAULT,
-            c"lws_extension_callback_pm_deflate".as_ptr(),
-        )
-    } as usize;
     let mut p = list;
     // SAFETY: the program's array, terminated by an entry without callback.
     unsafe {
         while let Some(cb) = (*p).callback {
-            let addr = cb as *const () as usize;
-            if addr != ours && addr != canonical && !(*p).name.is_null() {
+            if !is_our_pm_deflate(cb as *const ()) && !(*p).name.is_null() {
                 v.push(p);
             }
             p = p.add(1);
