@@ -115,23 +115,38 @@ fn first_vhost(context: *mut lws_context) -> Option<&'static Vhost> {
     Some(unsafe { &*Rc::as_ptr(&v) })
 }
 
+/// The lws_adopt_socket* family: an accepted socket served as HTTP on `vh`,
+/// with `len` bytes of `readbuf` already read from it.
+///
+/// # Safety
+/// As [`adopt_on`].
+unsafe fn adopt_http_socket(
+    vh: Option<&Vhost>,
+    fd: c_int,
+    readbuf: *const c_char,
+    len: usize,
+) -> *mut lws {
+    // SAFETY: caller contract.
+    unsafe {
+        adopt_on(
+            vh,
+            ADOPT_SOCKET | ADOPT_HTTP | ADOPT_ALLOW_SSL,
+            fd,
+            std::ptr::null(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            readbuf,
+            len,
+        )
+    }
+}
+
 /// Serves an accepted socket as an HTTP connection of `vh`.
 #[no_mangle]
 pub unsafe extern "C" fn lws_adopt_socket_vhost(vh: *mut lws_vhost, accept_fd: c_int) -> *mut lws {
     ffi_boundary!("lws_adopt_socket_vhost", {
         // SAFETY: caller contract.
-        unsafe {
-            adopt_on(
-                vhost_ref(vh),
-                ADOPT_SOCKET | ADOPT_HTTP | ADOPT_ALLOW_SSL,
-                accept_fd,
-                std::ptr::null(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                0,
-            )
-        }
+        unsafe { adopt_http_socket(vhost_ref(vh), accept_fd, std::ptr::null(), 0) }
     })
 }
 
@@ -141,18 +156,7 @@ pub unsafe extern "C" fn lws_adopt_socket_vhost(vh: *mut lws_vhost, accept_fd: c
 pub unsafe extern "C" fn lws_adopt_socket(context: *mut lws_context, accept_fd: c_int) -> *mut lws {
     ffi_boundary!("lws_adopt_socket", {
         // SAFETY: caller contract.
-        unsafe {
-            adopt_on(
-                first_vhost(context),
-                ADOPT_SOCKET | ADOPT_HTTP | ADOPT_ALLOW_SSL,
-                accept_fd,
-                std::ptr::null(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                0,
-            )
-        }
+        unsafe { adopt_http_socket(first_vhost(context), accept_fd, std::ptr::null(), 0) }
     })
 }
 
@@ -167,18 +171,7 @@ pub unsafe extern "C" fn lws_adopt_socket_readbuf(
 ) -> *mut lws {
     ffi_boundary!("lws_adopt_socket_readbuf", {
         // SAFETY: caller contract.
-        unsafe {
-            adopt_on(
-                first_vhost(context),
-                ADOPT_SOCKET | ADOPT_HTTP | ADOPT_ALLOW_SSL,
-                accept_fd,
-                std::ptr::null(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                readbuf,
-                len,
-            )
-        }
+        unsafe { adopt_http_socket(first_vhost(context), accept_fd, readbuf, len) }
     })
 }
 
@@ -193,18 +186,7 @@ pub unsafe extern "C" fn lws_adopt_socket_vhost_readbuf(
 ) -> *mut lws {
     ffi_boundary!("lws_adopt_socket_vhost_readbuf", {
         // SAFETY: caller contract.
-        unsafe {
-            adopt_on(
-                vhost_ref(vhost),
-                ADOPT_SOCKET | ADOPT_HTTP | ADOPT_ALLOW_SSL,
-                accept_fd,
-                std::ptr::null(),
-                std::ptr::null_mut(),
-                std::ptr::null_mut(),
-                readbuf,
-                len,
-            )
-        }
+        unsafe { adopt_http_socket(vhost_ref(vhost), accept_fd, readbuf, len) }
     })
 }
 
