@@ -986,14 +986,11 @@ impl Context {
         w.ext_del();
         let fd = w.fd();
         let _ = self.registry.deregister(&mut SourceFd(&fd));
-        if let Some(e) = usize::try_from(fd).ok().and_then(|i| {
-            self.fd_slots
-                .borrow_mut()
-                .get_mut(i)
-                .map(|e| *e == slot as u32 + 1)
-        }) {
-            if e {
-                self.fd_slots.borrow_mut()[fd as usize] = 0;
+        if let Ok(i) = usize::try_from(fd) {
+            let mut m = self.fd_slots.borrow_mut();
+            // only if still ours: a newer wsi may have the descriptor now
+            if m.get(i) == Some(&(slot as u32 + 1)) {
+                m[i] = 0;
             }
         }
         let mut wsis = self.wsis.borrow_mut();
