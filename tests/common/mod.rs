@@ -524,6 +524,76 @@ pub fn run_ok(bin: &Path, lib: &Path) -> String {
     String::from_utf8(out.stdout).expect("utf-8 output")
 }
 
+/// [`compile_c`] at most once per `name` in this test binary: tests run in
+/// parallel, and two gcc runs writing the same output break each other.
+pub fn compile_c_once(
+    name: &str,
+    sources: &[PathBuf],
+    headers: Headers,
+    extra_args: &[&str],
+) -> PathBuf {
+    use std::collections::BTreeMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static BUILT: Mutex<BTreeMap<String, Arc<OnceLock<PathBuf>>>> = Mutex::new(BTreeMap::new());
+    let cell = BUILT
+        .lock()
+        .unwrap()
+        .entry(name.to_string())
+        .or_default()
+        .clone();
+    cell.get_or_init(|| compile_c(name, sources, headers, extra_args))
+        .clone()
+}
+
+/// Runs `bin` on the library in `lib` with `ports` fresh free ports as its
+/// arguments, asserts it succeeded and returns its stdout.
+pub fn run_with_ports(bin: &Path, lib: &Path, ports: usize) -> String {
+    let args: Vec<String> = (0..ports).map(|_| free_port().to_string()).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_with_lib(bin, lib, &args);
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{} on {} failed: {}\n{stdout}",
+        bin.display(),
+        lib.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The differential test of `c-tests/<stem>.c` (see [`run_with_ports`] for
+/// `ports`): built against our header and run on our library, its output
+/// goes to `check`; then, when Debian's libwebsockets-dev is installed,
+/// built against Debian's header and run on Debian's library and on ours.
+/// All three outputs must be the same.
+pub fn c_differential(stem: &str, ports: usize, check: impl FnOnce(&str)) {
+    let src = [repo().join(format!("c-tests/{stem}.c"))];
+    let ours_bin = compile_c_once(&format!("{stem}-ours"), &src, Headers::Ours, &[]);
+    let ours = run_with_ports(&ours_bin, &our_lib_dir(), ports);
+    check(&ours);
+
+    let (Some(deb_lib), true) = (debian_lib_dir(), have_debian_headers()) else {
+        // the test binary's name, e.g. "user_ext"
+        let test = env!("CARGO_CRATE_NAME");
+        eprintln!("{test}: Debian's libwebsockets-dev is not installed; differential part not run");
+        return;
+    };
+    let deb_bin = compile_c_once(&format!("{stem}-debian"), &src, Headers::Debian, &[]);
+    let debian = run_with_ports(&deb_bin, &deb_lib, ports);
+    let ours_abi = run_with_ports(&deb_bin, &our_lib_dir(), ports);
+    pretty_assertions::assert_eq!(
+        debian,
+        ours_abi,
+        "Debian's library (left) vs ours (right), same binary"
+    );
+    pretty_assertions::assert_eq!(
+        debian,
+        ours,
+        "built against Debian's header (left) vs ours (right)"
+    );
+}
+
 /// Builds example `examples/<name>.c` against our header and starts it on
 /// our library on a free port, serving examples/www; returns it and the port.
 #[allow(dead_code)]
