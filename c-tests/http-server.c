@@ -4,8 +4,11 @@
  * binary, built on Debian's headers, run on Debian's library and on ours).
  *
  *   http-server -p PORT -w WWWDIR [-t TIMEOUT_SECS] [-k KEEPALIVE_SECS] [-e] [-2]
+ *               [-c CERT -K KEY [-a ALPN]]
  *
  * -2: also HTTP/2 with prior knowledge (LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE).
+ * -c/-K: TLS with this certificate and key (h2 offered by ALPN);
+ * -a: the ALPN list instead (info.alpn).
  *
  * Prints "listening" once the context (and its listen socket on
  * 127.0.0.1:PORT) exists.
@@ -280,13 +283,23 @@ main(int argc, char **argv)
 	struct lws_context_creation_info info;
 	struct lws_context *context;
 	int port = 0, timeout = 0, keepalive = 0, err404 = 0, limits = 0, h2pk = 0, opt;
+	const char *cert = NULL, *key = NULL, *alpn = NULL;
 	static struct lws_token_limits tl;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	wwwdir[0] = '\0';
 
-	while ((opt = getopt(argc, argv, "p:w:t:k:el2")) != -1) {
+	while ((opt = getopt(argc, argv, "p:w:t:k:el2c:K:a:")) != -1) {
 		switch (opt) {
+		case 'c':
+			cert = optarg;
+			break;
+		case 'K':
+			key = optarg;
+			break;
+		case 'a':
+			alpn = optarg;
+			break;
 		case 'p':
 			port = atoi(optarg);
 			break;
@@ -362,6 +375,12 @@ main(int argc, char **argv)
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
 	if (h2pk)
 		info.options |= LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE;
+	if (cert && key) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cert;
+		info.ssl_private_key_filepath = key;
+		info.alpn = alpn;
+	}
 	info.gid = -1;
 	info.uid = -1;
 	if (timeout)

@@ -2016,10 +2016,33 @@ void *lws_get_opaque_parent_data(const struct lws *wsi);
 struct lws *lws_get_network_wsi(struct lws *wsi);
 
 /*
- Transmit credit of a stream-multiplexed connection; connections here
- have no such credit, which lws reports as 0.
+ Transmit credit of an HTTP/2 stream: US_TO_PEER, what we may still
+ send; PEER_TO_US, what the peer may still send us. A non-zero `add`
+ adds to it (PEER_TO_US sends WINDOW_UPDATE). Other connections have
+ no such credit, which lws reports as 0.
  */
 int lws_wsi_tx_credit(struct lws *wsi, char peer_to_us, int add);
+
+/*
+ lws_h2_update_peer_txcredit: lets the peer send `bump` more octets on
+ stream `sid` (`LWS_H2_STREAM_SID`, -1: this stream) and on the
+ connection. 0 on success.
+ */
+int lws_h2_update_peer_txcredit(struct lws *wsi, int sid, int bump);
+
+/*
+ lws_h2_get_peer_txcredit_estimate: what the peer may still send us on
+ this stream (0 for a connection that is not HTTP/2).
+ */
+int lws_h2_get_peer_txcredit_estimate(struct lws *wsi);
+
+/*
+ lws_h2_client_stream_long_poll_rxonly: ends our side of a client
+ stream (END_STREAM) and lifts its timeout, so the response may take
+ as long as it likes. Non-zero when the wsi is not an HTTP/2 client
+ stream.
+ */
+int lws_h2_client_stream_long_poll_rxonly(struct lws *wsi);
 
 /*
  Creates a context (and, unless `LWS_SERVER_OPTION_EXPLICIT_VHOSTS`, its

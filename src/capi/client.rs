@@ -347,8 +347,10 @@ pub unsafe extern "C" fn lws_get_network_wsi(wsi: *mut lws) -> *mut lws {
     })
 }
 
-/// Transmit credit of a stream-multiplexed connection; connections here
-/// have no such credit, which lws reports as 0.
+/// Transmit credit of an HTTP/2 stream: US_TO_PEER, what we may still
+/// send; PEER_TO_US, what the peer may still send us. A non-zero `add`
+/// adds to it (PEER_TO_US sends WINDOW_UPDATE). Other connections have
+/// no such credit, which lws reports as 0.
 #[no_mangle]
 pub unsafe extern "C" fn lws_wsi_tx_credit(
     wsi: *mut lws,
@@ -356,7 +358,76 @@ pub unsafe extern "C" fn lws_wsi_tx_credit(
     add: c_int,
 ) -> c_int {
     ffi_boundary!("lws_wsi_tx_credit", {
-        let _ = (wsi, peer_to_us, add);
-        0
+        // SAFETY: caller contract.
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            return 0;
+        };
+        let add = u32::try_from(add).unwrap_or(0);
+        let clamp = |v: i64| v.clamp(0, c_int::MAX as i64) as c_int;
+        if c_int::from(peer_to_us) == crate::capi::enums::LWSTXCR_PEER_TO_US {
+            if add > 0 {
+                return if w.h2_grant(-1, add) { 0 } else { 1 };
+            }
+            w.h2_peer_credit().map_or(0, clamp)
+        } else {
+            w.h2_send_credit(add).map_or(0, clamp)
+        }
+    })
+}
+
+/// lws_h2_update_peer_txcredit: lets the peer send `bump` more octets on
+/// stream `sid` (`LWS_H2_STREAM_SID`, -1: this stream) and on the
+/// connection. 0 on success.
+#[no_mangle]
+pub unsafe extern "C" fn lws_h2_update_peer_txcredit(
+    wsi: *mut lws,
+    sid: c_int,
+    bump: c_int,
+) -> c_int {
+    ffi_boundary!("lws_h2_update_peer_txcredit", {
+        // SAFETY: caller contract.
+        let Some(w) = (unsafe { wsi_ref(wsi) }) else {
+            log::err("lws_h2_update_peer_txcredit: NULL wsi");
+            return 1;
+        };
+        if bump == 0 {
+            return 0;
+        }
+        let Ok(bump) = u32::try_from(bump) else {
+            log::err("lws_h2_update_peer_txcredit: negative bump");
+            return 1;
+        };
+        if w.h2_grant(sid, bump) {
+            0
+        } else {
+            1
+        }
+    })
+}
+
+/// lws_h2_get_peer_txcredit_estimate: what the peer may still send us on
+/// this stream (0 for a connection that is not HTTP/2).
+#[no_mangle]
+pub unsafe extern "C" fn lws_h2_get_peer_txcredit_estimate(wsi: *mut lws) -> c_int {
+    ffi_boundary!("lws_h2_get_peer_txcredit_estimate", {
+        // SAFETY: caller contract.
+        unsafe { wsi_ref(wsi) }
+            .and_then(|w| w.h2_peer_credit())
+            .map_or(0, |v| v.clamp(0, c_int::MAX as i64) as c_int)
+    })
+}
+
+/// lws_h2_client_stream_long_poll_rxonly: ends our side of a client
+/// stream (END_STREAM) and lifts its timeout, so the response may take
+/// as long as it likes. Non-zero when the wsi is not an HTTP/2 client
+/// stream.
+#[no_mangle]
+pub unsafe extern "C" fn lws_h2_client_stream_long_poll_rxonly(wsi: *mut lws) -> c_int {
+    ffi_boundary!("lws_h2_client_stream_long_poll_rxonly", {
+        // SAFETY: caller contract.
+        match unsafe { wsi_ref(wsi) }.and_then(|w| w.rc()) {
+            Some(w) if w.h2_client_long_poll().is_ok() => 0,
+            _ => 1,
+        }
     })
 }

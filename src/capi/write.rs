@@ -101,7 +101,12 @@ pub unsafe extern "C" fn lws_write(
                     // SAFETY: the caller provides len readable bytes.
                     unsafe { std::slice::from_raw_parts(buf, len) }
                 };
-                w.send_raw(data)
+                let r = w.send_raw(data);
+                if base == LWS_WRITE_HTTP_FINAL && r.is_ok() && w.is_client.get() {
+                    // an h2 request body without a length ends here
+                    w.h2_client_body_final();
+                }
+                r
             }
             (WsiState::Raw | WsiState::RawFile, _) => {
                 let data = if len == 0 {

@@ -11,6 +11,7 @@ use base64::Engine;
 
 use super::cb;
 use super::context::Context;
+use super::h2client::{Leader, PeerKey, LCCSCF_H2_PRIOR_KNOWLEDGE, LCCSCF_PIPELINE};
 use super::wsi::{Sock, Wsi, WsiState};
 use crate::capi::log;
 use crate::capi::types::lws_client_connect_info;
@@ -39,6 +40,12 @@ pub(crate) struct ClientHs {
     /// LCCSCF_* flags (TLS when LCCSCF_USE_SSL), and the ALPN offer.
     pub ssl_flags: c_int,
     pub alpn: Option<String>,
+    /// LCCSCF_H2_MANUAL_RXFLOW: the stream's initial receive credit.
+    pub manual_tx_credit: u32,
+    /// Where a pipelined request connects (and the local interface), for
+    /// when it has to make its own connection after queueing.
+    pub peer: Option<PeerKey>,
+    pub iface: Option<String>,
 }
 
 /// How a client HTTP response body is framed.
@@ -139,7 +146,24 @@ impl Context {
             _ => 0,
         };
         let mut proxy_connect = None;
-        let sock = if let Some(path) = address.strip_prefix('+') {
+        // LCCSCF_PIPELINE: share a connection to the same peer, as lws
+        // does for the methods it treats as streams
+        let pipelined = i.ssl_connection & LCCSCF_PIPELINE != 0
+            && matches!(method.as_deref(), Some("GET" | "POST" | "PUT"))
+            && !address.starts_with('+')
+            && vh.proxy.borrow().is_none();
+        let peer = match (pipelined, u16::try_from(i.port)) {
+            (true, Ok(port)) => Some(PeerKey {
+                address: address.clone(),
+                port,
+                tls: i.ssl_connection & super::tls::LCCSCF_USE_SSL != 0,
+            }),
+            _ => None,
+        };
+        let leader = peer.as_ref().and_then(|k| self.h2_leader(k));
+        let sock = if leader.is_some() {
+            Sock::None
+        } else if let Some(path) = address.strip_prefix('+') {
             // "+/path" (or "+@name" for the abstract namespace) is a unix
             // domain socket, as in lws
             let addr = if let Some(name) = path.strip_prefix('@') {
@@ -210,6 +234,9 @@ impl Context {
             ext_offer: None,
             ssl_flags: i.ssl_connection,
             alpn: opt_string(i.alpn),
+            manual_tx_credit: u32::try_from(i.manual_initial_tx_credit).unwrap_or(0),
+            peer: peer.clone(),
+            iface: opt_string(i.iface),
             version: if i.ietf_version_or_minus_one <= 0 {
                 13
             } else {
@@ -280,6 +307,21 @@ impl Context {
             super::wsi::PENDING_TIMEOUT_AWAITING_CONNECT_ACK,
             secs as i32,
         );
+        match leader {
+            None => *w.client_key.borrow_mut() = peer,
+            Some(Leader::Queue(l)) => l.client_queue.borrow_mut().push(w.clone()),
+            Some(Leader::Muxed(n)) => {
+                w.h2_client_attach(&n);
+                // as 4.1.6: a request joining a connection that is up
+                // hears ESTABLISHED_CLIENT_HTTP at once (no status yet)
+                if w.dispatch(cb::ESTABLISHED_CLIENT_HTTP, null, null, 0) != 0 {
+                    w.state.set(WsiState::ClientFailed);
+                    w.close_now(false);
+                    return Err("refused at ESTABLISHED_CLIENT_HTTP".into());
+                }
+                self.schedule(&w);
+            }
+        }
         Ok(w)
     }
 }
@@ -295,10 +337,16 @@ impl Wsi {
 
     /// Reports a failed client connection once, then frees it.
     pub(crate) fn client_fail(self: &Rc<Self>, why: &str) {
-        if !matches!(
-            self.state.get(),
-            WsiState::ClientConnecting | WsiState::ClientHandshake | WsiState::ClientProxy
-        ) {
+        let h2_sent = self.state.get() == WsiState::ClientHandshake && self.h2s.borrow().is_some();
+        if h2_sent
+            || !matches!(
+                self.state.get(),
+                WsiState::ClientConnecting | WsiState::ClientHandshake | WsiState::ClientProxy
+            )
+        {
+            if h2_sent {
+                log::info(&format!("http/2 client stream lost: {why}"));
+            }
             self.close_now(true);
             return;
         }
@@ -428,16 +476,25 @@ impl Wsi {
     pub(crate) fn client_start(self: &Rc<Self>) {
         let tls = self.client.borrow().as_ref().and_then(|c| {
             (c.ssl_flags & super::tls::LCCSCF_USE_SSL != 0).then(|| {
-                let alpn = c
-                    .alpn
-                    .clone()
-                    .or_else(|| self.vhost().tls.alpn.clone())
-                    .unwrap_or_else(|| super::tls::ALPN_DEFAULT.into());
+                // as 4.1.6: the connect info's list is offered; without
+                // one a WebSocket client offers http/1.1 (ws over h2 is
+                // not known to be possible before the server's SETTINGS)
+                // and any other client offers nothing, so h2 is used only
+                // when asked for (e.g. alpn "h2")
+                let alpn = match (&c.alpn, &c.method) {
+                    (Some(a), _) => a.clone(),
+                    (None, None) => super::tls::ALPN_DEFAULT.into(),
+                    (None, Some(_)) => String::new(),
+                };
                 (c.host.clone(), alpn, c.ssl_flags)
             })
         });
         let Some((host, alpn, flags)) = tls else {
-            self.client_send_handshake();
+            if self.client_h2_wanted(None) {
+                self.h2_start_client();
+            } else {
+                self.client_send_handshake();
+            }
             return;
         };
         if let Err(e) = self.tls_start_client(&host, &alpn, flags) {
@@ -447,6 +504,62 @@ impl Wsi {
         }
         if self.ctx().tls_progress(self) {
             self.ctx().handle_readable(self);
+        }
+    }
+
+    /// Whether this client speaks h2 on its connection: an HTTP request
+    /// (not RAW) over TLS where the server chose "h2" (`alpn`), or on a
+    /// plain socket with LCCSCF_H2_PRIOR_KNOWLEDGE.
+    pub(crate) fn client_h2_wanted(&self, alpn: Option<&str>) -> bool {
+        let c = self.client.borrow();
+        let Some(c) = c.as_ref() else { return false };
+        let http = c.method.as_deref().is_some_and(|m| m != "RAW");
+        if c.ssl_flags & super::tls::LCCSCF_USE_SSL != 0 {
+            http && alpn == Some("h2")
+        } else {
+            http && c.ssl_flags & LCCSCF_H2_PRIOR_KNOWLEDGE != 0 && c.proxy_connect.is_none()
+        }
+    }
+
+    /// Requests queued on this connection make their own: it is not
+    /// going to be an h2 connection they can share.
+    pub(crate) fn client_release_queue(&self) {
+        self.client_key.borrow_mut().take();
+        let q = std::mem::take(&mut *self.client_queue.borrow_mut());
+        for w in q {
+            if w.state.get() == WsiState::ClientConnecting && w.h2s.borrow().is_none() {
+                w.needs_own_conn.set(true);
+                self.ctx().schedule(&w);
+            }
+        }
+    }
+
+    /// A queued request's own connection (its leader could not take it).
+    pub(crate) fn client_own_connection(self: &Rc<Self>) {
+        self.needs_own_conn.set(false);
+        let (peer, iface) = match self.client.borrow().as_ref() {
+            Some(c) => (c.peer.clone(), c.iface.clone()),
+            None => return,
+        };
+        let Some(peer) = peer else { return };
+        let addr = (peer.address.as_str(), peer.port)
+            .to_socket_addrs()
+            .ok()
+            .and_then(|mut a| a.next());
+        let stream = addr.and_then(|a| connect_from(a, iface.as_deref()).ok());
+        let Some(stream) = stream else {
+            self.client_fail("Unable to connect");
+            return;
+        };
+        let _ = stream.set_nodelay(true);
+        self.vhost()
+            .apply_socket_options(std::os::fd::AsRawFd::as_raw_fd(&stream));
+        let ctx = self.ctx();
+        ctx.remove_wsi(self);
+        *self.sock.borrow_mut() = Sock::Stream(stream);
+        self.can_write.set(true);
+        if ctx.insert_wsi(self).is_err() {
+            self.client_fail("Unable to connect");
         }
     }
 
@@ -481,6 +594,10 @@ impl Wsi {
     /// Sends the request (WebSocket upgrade or plain HTTP) with the
     /// user's APPEND_HANDSHAKE_HEADER additions.
     pub(crate) fn client_send_handshake(self: &Rc<Self>) {
+        if self.h2s.borrow().is_none() {
+            // an HTTP/1.1 connection: nothing queued on it can share it
+            self.client_release_queue();
+        }
         let raw = self
             .client
             .borrow()
@@ -971,6 +1088,21 @@ impl Wsi {
     /// A complete HTTP response head for a plain HTTP client: filter,
     /// ESTABLISHED_CLIENT_HTTP, then the body as it comes.
     fn client_http_response(self: &Rc<Self>, head: RespHead, rest: Vec<u8>) {
+        self.client_http_response_framed(head, rest, None)
+    }
+
+    /// The same for an HTTP/2 stream, whose body ends with END_STREAM
+    /// (`end`: already with the headers).
+    pub(crate) fn client_http_response_h2(self: &Rc<Self>, head: RespHead, end: bool) {
+        self.client_http_response_framed(head, Vec::new(), Some(end))
+    }
+
+    fn client_http_response_framed(
+        self: &Rc<Self>,
+        head: RespHead,
+        rest: Vec<u8>,
+        h2_end: Option<bool>,
+    ) {
         let t = header_table(&head);
         let find = |name: &str| {
             head.headers
@@ -983,7 +1115,13 @@ impl Wsi {
                 .last()
                 .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
         });
-        let body = if chunked {
+        let body = if let Some(end) = h2_end {
+            if end {
+                RespBody::Done
+            } else {
+                RespBody::UntilClose
+            }
+        } else if chunked {
             RespBody::Chunked
         } else if let Some(cl) = find("content-length") {
             match std::str::from_utf8(cl.trim_ascii())
@@ -1149,6 +1287,9 @@ impl Wsi {
             .ok_or("HS: URI did not parse")?;
         let stream = mio::net::TcpStream::connect(addr).map_err(|_| "HS: Redirect failed")?;
         let _ = stream.set_nodelay(true);
+        // a stream moves off its h2 connection onto its own
+        self.h2_client_detach();
+        self.client_release_queue();
         self.unbind();
         let ctx = self.ctx();
         ctx.remove_wsi(self);
@@ -1261,9 +1402,12 @@ impl Wsi {
         {
             self.state.set(WsiState::ClientHttpDone);
             let warm = self.keep_warm_secs.get();
+            // an h2 stream carries one transaction; its connection is
+            // what stays warm
             if self.dispatch(cb::COMPLETED_CLIENT_HTTP, null, null, 0) != 0
                 || warm == 0
                 || self.peer_eof.get()
+                || self.h2s.borrow().is_some()
             {
                 self.close_now(true);
             } else if self.state.get() == WsiState::ClientHttpDone {

@@ -971,14 +971,13 @@ impl Context {
     pub(crate) fn remove_wsi(&self, w: &Wsi) {
         let slot = w.slot.get();
         if matches!(&*w.sock.borrow(), Sock::None) {
-            // an HTTP/2 stream is in the slab without a socket
-            if w.h2s.borrow().is_some() {
-                let mut wsis = self.wsis.borrow_mut();
-                if let Some(Some(x)) = wsis.get(slot) {
-                    if std::ptr::eq(Rc::as_ptr(x), w) {
-                        wsis[slot] = None;
-                        self.free_slots.borrow_mut().push(slot);
-                    }
+            // HTTP/2 streams and queued client requests are in the slab
+            // without a socket
+            let mut wsis = self.wsis.borrow_mut();
+            if let Some(Some(x)) = wsis.get(slot) {
+                if std::ptr::eq(Rc::as_ptr(x), w) {
+                    wsis[slot] = None;
+                    self.free_slots.borrow_mut().push(slot);
                 }
             }
             return;

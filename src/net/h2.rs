@@ -14,7 +14,7 @@ use std::rc::Rc;
 use super::cb;
 use super::wsi::{Sock, Wsi, WsiState};
 use crate::capi::log;
-use crate::proto::h2bridge::{self, ResponseConverter, ResponsePart};
+use crate::proto::h2bridge::{self, RequestConverter, ResponseConverter, ResponsePart};
 use crate::proto::h2conn::{H2Config, H2Conn, H2Event};
 use crate::proto::h2frame::{self, ErrorCode};
 use crate::proto::hpack::Field;
@@ -23,12 +23,25 @@ use crate::proto::hpack::Field;
 pub(crate) struct H2Net {
     pub conn: H2Conn,
     pub streams: HashMap<u32, Rc<Wsi>>,
+    /// client: streams whose request waits for a stream id (the server's
+    /// first SETTINGS, or its concurrency limit)
+    pub waiting: std::collections::VecDeque<Rc<Wsi>>,
+    /// client: the server's SETTINGS arrived, requests may go out
+    pub ready: bool,
+}
+
+/// How a stream's HTTP/1.1 bytes become frames: a server stream writes a
+/// response, a client stream a request.
+pub(crate) enum StreamConv {
+    Server(ResponseConverter),
+    Client(RequestConverter),
 }
 
 /// The HTTP/2 state of a stream wsi.
 pub(crate) struct H2Stream {
+    /// 0: a client stream not opened yet
     pub sid: u32,
-    pub conv: ResponseConverter,
+    pub conv: StreamConv,
     /// the request body arrives chunked (it announced no length)
     pub chunked_req: bool,
     /// the response's last body byte is in tx_pending
@@ -37,6 +50,11 @@ pub(crate) struct H2Stream {
     pub ended: bool,
     /// the request's pseudo-headers as lws header tokens
     pub pseudo: Vec<(usize, Vec<u8>)>,
+    /// client: the request head, while the stream waits for an id
+    pub pending_head: Option<(Vec<crate::proto::hpack::Header>, bool)>,
+    /// client (LCCSCF_H2_MANUAL_RXFLOW): received data is credited back
+    /// only by lws_h2_update_peer_txcredit; the credit granted at open
+    pub manual_rx: Option<u32>,
 }
 
 /// `LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE`.
@@ -71,6 +89,8 @@ impl Wsi {
             // RFC 8441 is advertised: WebSockets may run over streams
             conn: H2Conn::server(H2Config::default(), true),
             streams: HashMap::new(),
+            waiting: Default::default(),
+            ready: true,
         }));
         self.h2_feed(&initial);
     }
@@ -123,11 +143,15 @@ impl Wsi {
         }
     }
 
-    fn h2_stream(&self, sid: u32) -> Option<Rc<Wsi>> {
+    pub(crate) fn h2_stream(&self, sid: u32) -> Option<Rc<Wsi>> {
         self.h2.borrow().as_ref()?.streams.get(&sid).cloned()
     }
 
     fn h2_event(self: &Rc<Self>, e: H2Event) {
+        if self.is_client.get() {
+            self.h2_client_event(e);
+            return;
+        }
         match e {
             H2Event::Headers {
                 stream_id,
@@ -185,7 +209,7 @@ impl Wsi {
                     self.close_after_output();
                 }
             }
-            H2Event::SettingsAcked => {}
+            H2Event::SettingsAcked | H2Event::PeerSettings => {}
         }
     }
 
@@ -211,11 +235,11 @@ impl Wsi {
         let s = Rc::new(Wsi::new(ctx, &vh, Sock::None, WsiState::HttpHead));
         *s.h2s.borrow_mut() = Some(Box::new(H2Stream {
             sid,
-            conv: if req.websocket {
+            conv: StreamConv::Server(if req.websocket {
                 ResponseConverter::websocket()
             } else {
                 ResponseConverter::new(req.method == "HEAD")
-            },
+            }),
             chunked_req: req.chunked_body,
             end_pending: false,
             ended: false,
@@ -231,6 +255,8 @@ impl Wsi {
                     Some((tok, h.value.clone()))
                 })
                 .collect(),
+            pending_head: None,
+            manual_rx: None,
         }));
         s.parent.set(Rc::as_ptr(self));
         self.children.borrow_mut().insert(0, Rc::as_ptr(&s));
@@ -263,7 +289,7 @@ impl Wsi {
     }
 
     /// Flow control let more out: streams with output waiting send it.
-    fn h2_window_opened(&self, sid: u32) {
+    pub(crate) fn h2_window_opened(&self, sid: u32) {
         let streams: Vec<Rc<Wsi>> = match self.h2.borrow().as_ref() {
             Some(h) if sid == 0 => h.streams.values().cloned().collect(),
             Some(h) => h.streams.get(&sid).cloned().into_iter().collect(),
@@ -282,7 +308,7 @@ impl Wsi {
     }
 
     /// The parent network wsi of a stream.
-    fn h2_parent(&self) -> Option<&Wsi> {
+    pub(crate) fn h2_parent(&self) -> Option<&Wsi> {
         let p = self.parent.get();
         // SAFETY: a stream's parent closes its children before it goes.
         (!p.is_null()).then(|| unsafe { &*p })
@@ -298,14 +324,16 @@ impl Wsi {
             if x.ended {
                 return Err(std::io::Error::other("stream ended"));
             }
-            x.conv
-                .feed(data, &mut parts)
-                .map_err(std::io::Error::other)?;
+            match &mut x.conv {
+                StreamConv::Server(c) => c.feed(data, &mut parts),
+                StreamConv::Client(c) => c.feed(data, self.client_body_pending.get(), &mut parts),
+            }
+            .map_err(std::io::Error::other)?;
         }
         self.h2_apply_parts(parts)
     }
 
-    fn h2_apply_parts(&self, parts: Vec<ResponsePart>) -> std::io::Result<()> {
+    pub(crate) fn h2_apply_parts(&self, parts: Vec<ResponsePart>) -> std::io::Result<()> {
         let Some(parent) = self.h2_parent() else {
             return Err(std::io::Error::other("no connection"));
         };
@@ -316,6 +344,12 @@ impl Wsi {
                     headers,
                     end_stream,
                 } => {
+                    if sid == 0 {
+                        // a client request: the stream opens now, or
+                        // waits for the server's concurrency limit
+                        self.h2_client_open(parent, headers, end_stream);
+                        continue;
+                    }
                     let fields: Vec<Field<'_>> = headers.iter().map(|h| h.as_field()).collect();
                     if let Some(h) = parent.h2.borrow_mut().as_mut() {
                         h.conn.send_headers(sid, &fields, end_stream);
@@ -351,6 +385,8 @@ impl Wsi {
             return Err(std::io::Error::other("no connection"));
         };
         let (sid, end) = match self.h2s.borrow().as_ref() {
+            // a client stream not yet opened keeps its body
+            Some(x) if x.sid == 0 => return Ok(false),
             Some(x) if !x.ended => (x.sid, x.end_pending),
             _ => {
                 self.tx_pending.borrow_mut().clear();
@@ -408,24 +444,42 @@ impl Wsi {
         };
         if !ended {
             let mut parts = Vec::new();
-            let fin = self
-                .h2s
-                .borrow_mut()
-                .as_mut()
-                .map(|x| x.conv.finish(&mut parts));
+            let fin = self.h2s.borrow_mut().as_mut().map(|x| match &mut x.conv {
+                StreamConv::Server(c) => c.finish(&mut parts),
+                StreamConv::Client(_) => Err("request cut short"),
+            });
             if matches!(fin, Some(Ok(()))) && !parts.is_empty() {
                 let _ = self.h2_apply_parts(parts);
                 let _ = self.h2_stream_flush();
             }
-            let still_open = self.h2s.borrow().as_ref().is_some_and(|x| !x.ended);
+            let still_open = self
+                .h2s
+                .borrow()
+                .as_ref()
+                .is_some_and(|x| !x.ended && x.sid != 0);
             if still_open {
                 if let Some(h) = parent.h2.borrow_mut().as_mut() {
                     h.conn.reset_stream(sid, ErrorCode::Cancel);
                 }
             }
         }
+        if self.is_client.get() && sid != 0 {
+            // a response not read to its end is cancelled (a no-op when
+            // the stream already closed both ways)
+            if let Some(h) = parent.h2.borrow_mut().as_mut() {
+                h.conn.reset_stream(sid, ErrorCode::Cancel);
+            }
+        }
         if let Some(h) = parent.h2.borrow_mut().as_mut() {
-            h.streams.remove(&sid);
+            if sid != 0 {
+                h.streams.remove(&sid);
+            }
+            h.waiting.retain(|w| !std::ptr::eq(Rc::as_ptr(w), self));
+        }
+        if parent.is_client.get() {
+            if let Some(p) = parent.rc() {
+                p.h2_client_stream_gone();
+            }
         }
         parent.h2_flush();
     }

@@ -8,6 +8,7 @@ pub mod context;
 pub(crate) mod ext;
 pub(crate) mod extpoll;
 pub(crate) mod h2;
+pub(crate) mod h2client;
 pub mod headers;
 pub mod http;
 pub mod response;

@@ -164,6 +164,14 @@ impl Context {
             if wsi.state.get() == WsiState::HttpHead && !wsi.http_in.borrow().is_empty() {
                 wsi.http_try_request();
             }
+            if wsi.needs_own_conn.get() {
+                wsi.client_own_connection();
+                continue;
+            }
+            if wsi.h2_client_pending_start() {
+                self.reap_closed();
+                continue;
+            }
             if wsi.has_held_input() || wsi.rx_more.get() {
                 self.handle_readable(&wsi);
             }

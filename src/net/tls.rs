@@ -1340,7 +1340,11 @@ impl Context {
                         w.client_fail(&e);
                         return false;
                     }
-                    w.client_send_handshake();
+                    if w.client_h2_wanted(w.tls_alpn().as_deref()) {
+                        w.h2_start_client();
+                    } else {
+                        w.client_send_handshake();
+                    }
                 } else {
                     w.tls_follow_sni();
                     w.set_timeout(

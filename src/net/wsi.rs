@@ -207,6 +207,13 @@ pub struct Wsi {
     /// (a stream's wsi).
     pub(crate) h2: RefCell<Option<Box<super::h2::H2Net>>>,
     pub(crate) h2s: RefCell<Option<Box<super::h2::H2Stream>>>,
+    /// A pipelined client connection's peer (others may share it), and
+    /// the requests waiting for it to be up.
+    pub(crate) client_key: RefCell<Option<super::h2client::PeerKey>>,
+    pub(crate) client_queue: RefCell<Vec<Rc<Wsi>>>,
+    /// A request queued on a connection that turned out not to be
+    /// shareable: it makes its own at the next service pass.
+    pub(crate) needs_own_conn: Cell<bool>,
     /// A UDP socket's peer: replies go to the last sender.
     pub(crate) udp: std::cell::OnceCell<Box<std::cell::UnsafeCell<crate::capi::types::lws_udp>>>,
 }
@@ -302,6 +309,9 @@ impl Wsi {
             udp: std::cell::OnceCell::new(),
             h2: RefCell::new(None),
             h2s: RefCell::new(None),
+            client_key: RefCell::new(None),
+            client_queue: RefCell::new(Vec::new()),
+            needs_own_conn: Cell::new(false),
             user_exts: RefCell::new(Vec::new()),
             ext_utf8: RefCell::new(crate::proto::utf8::Utf8Validator::new()),
         }
@@ -1006,9 +1016,14 @@ impl Wsi {
     /// Closes the connection. Inside a callback the work is deferred until
     /// the stack unwinds to the service loop.
     pub(crate) fn close_now(&self, notify: bool) {
-        let st = self.state.get();
+        let mut st = self.state.get();
         if st == WsiState::Dead {
             return;
+        }
+        if st == WsiState::ClientHandshake && self.h2s.borrow().is_some() {
+            // as 4.1.6: an h2 client stream whose request went out is
+            // established; losing it is CLOSED_CLIENT_HTTP
+            st = WsiState::ClientHttpBody;
         }
         // children go first, as in lws
         let kids: Vec<*const Wsi> = std::mem::take(&mut *self.children.borrow_mut());

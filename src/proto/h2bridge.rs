@@ -299,48 +299,9 @@ impl ResponseConverter {
                     }
                     return Ok(());
                 }
-                St::Body(Framing::Length(left)) => {
-                    if input.is_empty() {
+                St::Body(f @ (Framing::Length(_) | Framing::Chunked)) => {
+                    if !framed_body_step(f, &mut self.st, &mut self.chunked, &mut input, out)? {
                         return Ok(());
-                    }
-                    let k = (left as usize).min(input.len());
-                    let left = left - k as u64;
-                    out.push(ResponsePart::Body {
-                        data: input[..k].to_vec(),
-                        end_stream: left == 0,
-                    });
-                    input = &input[k..];
-                    self.st = if left == 0 {
-                        St::Done
-                    } else {
-                        St::Body(Framing::Length(left))
-                    };
-                }
-                St::Body(Framing::Chunked) => {
-                    if input.is_empty() {
-                        return Ok(());
-                    }
-                    let (used, e) = self.chunked.feed(input);
-                    let chunk = input;
-                    input = &input[used..];
-                    match e {
-                        Some(ChunkEvent::Data(r)) => out.push(ResponsePart::Body {
-                            data: chunk[r].to_vec(),
-                            end_stream: false,
-                        }),
-                        Some(ChunkEvent::End) => {
-                            out.push(ResponsePart::Body {
-                                data: Vec::new(),
-                                end_stream: true,
-                            });
-                            self.st = St::Done;
-                        }
-                        Some(ChunkEvent::Error) => return Err("bad chunked response body"),
-                        None => {
-                            if used == 0 {
-                                return Ok(());
-                            }
-                        }
                     }
                 }
                 St::Body(Framing::Close) | St::Body(Framing::Tunnel) => {
@@ -375,6 +336,254 @@ impl ResponseConverter {
             _ => Err("response cut short"),
         }
     }
+}
+
+/// One step through a body framed by length or chunked encoding: appends
+/// the piece it completes and advances `input`. Ok(false): more input is
+/// needed.
+fn framed_body_step(
+    f: Framing,
+    st: &mut St,
+    chunked: &mut ChunkedDecoder,
+    input: &mut &[u8],
+    out: &mut Vec<ResponsePart>,
+) -> Result<bool, &'static str> {
+    if input.is_empty() {
+        return Ok(false);
+    }
+    if let Framing::Length(left) = f {
+        let k = (left as usize).min(input.len());
+        let left = left - k as u64;
+        out.push(ResponsePart::Body {
+            data: input[..k].to_vec(),
+            end_stream: left == 0,
+        });
+        *input = &input[k..];
+        *st = if left == 0 {
+            St::Done
+        } else {
+            St::Body(Framing::Length(left))
+        };
+        return Ok(true);
+    }
+    let (used, e) = chunked.feed(input);
+    let chunk = *input;
+    *input = &input[used..];
+    match e {
+        Some(ChunkEvent::Data(r)) => out.push(ResponsePart::Body {
+            data: chunk[r].to_vec(),
+            end_stream: false,
+        }),
+        Some(ChunkEvent::End) => {
+            out.push(ResponsePart::Body {
+                data: Vec::new(),
+                end_stream: true,
+            });
+            *st = St::Done;
+        }
+        Some(ChunkEvent::Error) => return Err("bad chunked body"),
+        None => return Ok(used > 0),
+    }
+    Ok(true)
+}
+
+/// Turns the HTTP/1.1 request bytes a client writes on a stream into
+/// header and body parts (the client side of the bridge).
+#[derive(Debug)]
+pub struct RequestConverter {
+    st: St,
+    buf: Vec<u8>,
+    chunked: ChunkedDecoder,
+    scheme: &'static str,
+    user_agent: Option<&'static str>,
+}
+
+/// The body of a request: framed by its head, else (when the program
+/// said a body follows) until [`RequestConverter::finish`].
+const UNTIL_FINISH: Framing = Framing::Close;
+
+impl RequestConverter {
+    pub fn new(tls: bool) -> Self {
+        RequestConverter {
+            st: St::Head,
+            buf: Vec::new(),
+            chunked: ChunkedDecoder::new(),
+            scheme: if tls { "https" } else { "http" },
+            user_agent: None,
+        }
+    }
+
+    /// A `user-agent` for requests that name none.
+    pub fn with_user_agent(mut self, ua: &'static str) -> Self {
+        self.user_agent = Some(ua);
+        self
+    }
+
+    /// The request is complete (END_STREAM is out or queued).
+    pub fn is_done(&self) -> bool {
+        matches!(self.st, St::Done)
+    }
+
+    /// The head was converted: the stream is open.
+    pub fn head_sent(&self) -> bool {
+        !matches!(self.st, St::Head)
+    }
+
+    /// Feeds request bytes; appends the parts they complete.
+    /// `body_follows`: the program announced a body (it writes it later
+    /// and ends it with [`RequestConverter::finish`]).
+    pub fn feed(
+        &mut self,
+        input: &[u8],
+        body_follows: bool,
+        out: &mut Vec<ResponsePart>,
+    ) -> Result<(), &'static str> {
+        let mut input = input;
+        loop {
+            match self.st {
+                St::Done => {
+                    return if input.is_empty() {
+                        Ok(())
+                    } else {
+                        Err("data after the request")
+                    };
+                }
+                St::Head => {
+                    self.buf.extend_from_slice(input);
+                    let mut hdrs = [httparse::EMPTY_HEADER; 128];
+                    let mut r = httparse::Request::new(&mut hdrs);
+                    let n = match r.parse(&self.buf) {
+                        Ok(httparse::Status::Complete(n)) => n,
+                        Ok(httparse::Status::Partial) => {
+                            if self.buf.len() > MAX_HEAD {
+                                return Err("request head too large");
+                            }
+                            return Ok(());
+                        }
+                        Err(_) => return Err("malformed request head"),
+                    };
+                    let h = |n: &str, v: &[u8]| Header {
+                        name: n.as_bytes().to_vec(),
+                        value: v.to_vec(),
+                        sensitive: false,
+                    };
+                    let method = r.method.ok_or("no method")?;
+                    let authority = r
+                        .headers
+                        .iter()
+                        .find(|x| x.name.eq_ignore_ascii_case("host"))
+                        .map(|x| x.value.to_vec());
+                    let mut headers = vec![
+                        h(":method", method.as_bytes()),
+                        h(":scheme", self.scheme.as_bytes()),
+                    ];
+                    if let Some(a) = authority {
+                        headers.push(h(":authority", &a));
+                    }
+                    headers.push(h(":path", r.path.unwrap_or("/").as_bytes()));
+                    let mut framing = if body_follows {
+                        UNTIL_FINISH
+                    } else {
+                        Framing::None
+                    };
+                    for x in r.headers.iter() {
+                        let name = x.name.to_ascii_lowercase();
+                        if name == "transfer-encoding" && x.value.eq_ignore_ascii_case(b"chunked") {
+                            framing = Framing::Chunked;
+                        }
+                        if name == "content-length" && framing != Framing::Chunked {
+                            let v = std::str::from_utf8(x.value)
+                                .ok()
+                                .and_then(|s| s.trim().parse::<u64>().ok())
+                                .ok_or("bad content-length")?;
+                            framing = Framing::Length(v);
+                        }
+                        // RFC 9113 8.2.2: no connection-specific fields;
+                        // Host went into :authority
+                        if HOP_BY_HOP.contains(&name.as_str())
+                            || name == "host"
+                            || (name == "te" && !x.value.eq_ignore_ascii_case(b"trailers"))
+                        {
+                            continue;
+                        }
+                        headers.push(Header {
+                            name: name.into_bytes(),
+                            value: x.value.to_vec(),
+                            sensitive: false,
+                        });
+                    }
+                    if framing == Framing::Length(0) {
+                        framing = Framing::None;
+                    }
+                    if let Some(ua) = self.user_agent {
+                        if !headers.iter().any(|x| x.name == b"user-agent") {
+                            headers.push(h("user-agent", ua.as_bytes()));
+                        }
+                    }
+                    let rest = self.buf.split_off(n);
+                    self.buf.clear();
+                    let end = framing == Framing::None;
+                    out.push(ResponsePart::Headers {
+                        headers,
+                        end_stream: end,
+                    });
+                    self.st = if end { St::Done } else { St::Body(framing) };
+                    if rest.is_empty() {
+                        return Ok(());
+                    }
+                    return self.feed(&rest, body_follows, out);
+                }
+                St::Body(f @ (Framing::Length(_) | Framing::Chunked)) => {
+                    if !framed_body_step(f, &mut self.st, &mut self.chunked, &mut input, out)? {
+                        return Ok(());
+                    }
+                }
+                St::Body(_) => {
+                    if !input.is_empty() {
+                        out.push(ResponsePart::Body {
+                            data: input.to_vec(),
+                            end_stream: false,
+                        });
+                    }
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// The program ended its body (LWS_WRITE_HTTP_FINAL): a body with no
+    /// framing of its own ends here.
+    pub fn finish(&mut self, out: &mut Vec<ResponsePart>) {
+        if matches!(self.st, St::Body(UNTIL_FINISH)) {
+            out.push(ResponsePart::Body {
+                data: Vec::new(),
+                end_stream: true,
+            });
+            self.st = St::Done;
+        }
+    }
+}
+
+/// A response header list as an HTTP/1.1-style head for the client: the
+/// status and the regular fields (pseudo-headers dropped, cookies kept as
+/// separate fields).
+pub fn response_fields(headers: &[Header]) -> Result<(u16, Vec<(String, Vec<u8>)>), &'static str> {
+    let status = headers
+        .iter()
+        .find(|h| h.name == b":status")
+        .and_then(|h| std::str::from_utf8(&h.value).ok()?.parse::<u16>().ok())
+        .ok_or("no :status")?;
+    let fields = headers
+        .iter()
+        .filter(|h| h.name.first() != Some(&b':'))
+        .map(|h| {
+            (
+                String::from_utf8_lossy(&h.name).into_owned(),
+                h.value.clone(),
+            )
+        })
+        .collect();
+    Ok((status, fields))
 }
 
 #[cfg(test)]
@@ -602,5 +811,111 @@ mod tests {
                 &mut out
             )
             .is_err());
+    }
+
+    #[test]
+    fn client_request_becomes_headers() {
+        let mut c = RequestConverter::new(true);
+        let mut out = Vec::new();
+        c.feed(
+            b"GET /x?y HTTP/1.1\r\nPragma: no-cache\r\nHost: a.test:8443\r\nconnection: close\r\nTE: gzip\r\n\r\n",
+            false,
+            &mut out,
+        )
+        .unwrap();
+        assert!(c.is_done());
+        let ResponsePart::Headers {
+            headers,
+            end_stream,
+        } = &out[0]
+        else {
+            panic!("{out:?}")
+        };
+        assert!(end_stream);
+        let got: Vec<(String, String)> = headers
+            .iter()
+            .map(|h| {
+                (
+                    String::from_utf8_lossy(&h.name).into(),
+                    String::from_utf8_lossy(&h.value).into(),
+                )
+            })
+            .collect();
+        let want = [
+            (":method", "GET"),
+            (":scheme", "https"),
+            (":authority", "a.test:8443"),
+            (":path", "/x?y"),
+            ("pragma", "no-cache"),
+        ];
+        assert_eq!(
+            got,
+            want.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn client_body_by_length_or_until_finish() {
+        let mut c = RequestConverter::new(false);
+        let mut out = Vec::new();
+        c.feed(
+            b"POST /p HTTP/1.1\r\nhost: h\r\ncontent-length: 5\r\n\r\nab",
+            true,
+            &mut out,
+        )
+        .unwrap();
+        c.feed(b"cde", true, &mut out).unwrap();
+        assert!(c.is_done());
+        assert_eq!(
+            out[1..],
+            [
+                ResponsePart::Body {
+                    data: b"ab".to_vec(),
+                    end_stream: false
+                },
+                ResponsePart::Body {
+                    data: b"cde".to_vec(),
+                    end_stream: true
+                },
+            ]
+        );
+        assert!(c.feed(b"x", true, &mut out).is_err());
+
+        let mut c = RequestConverter::new(false);
+        let mut out = Vec::new();
+        c.feed(b"POST /p HTTP/1.1\r\nhost: h\r\n\r\n", true, &mut out)
+            .unwrap();
+        assert!(matches!(
+            &out[0],
+            ResponsePart::Headers {
+                end_stream: false,
+                ..
+            }
+        ));
+        c.feed(b"body", true, &mut out).unwrap();
+        c.finish(&mut out);
+        assert!(c.is_done());
+        assert_eq!(
+            out[1..],
+            [
+                ResponsePart::Body {
+                    data: b"body".to_vec(),
+                    end_stream: false
+                },
+                ResponsePart::Body {
+                    data: vec![],
+                    end_stream: true
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn response_fields_need_a_status() {
+        assert!(response_fields(&[h("content-type", "x")]).is_err());
+        let (st, f) = response_fields(&[h(":status", "404"), h("x-a", "1")]).unwrap();
+        assert_eq!((st, f), (404, vec![("x-a".to_string(), b"1".to_vec())]));
     }
 }

@@ -103,6 +103,8 @@ pub enum H2Event {
     WindowUpdate { stream_id: u32 },
     /// The peer acknowledged our SETTINGS.
     SettingsAcked,
+    /// The peer's SETTINGS arrived (and were applied).
+    PeerSettings,
 }
 
 /// The connection is over: a GOAWAY with `code` was queued.
@@ -374,6 +376,7 @@ impl H2Conn {
                     }
                 }
                 h2frame::write_settings_ack(&mut self.out);
+                ev.push(H2Event::PeerSettings);
             }
             OwnedFrame::Ping { ack, data } => {
                 if !ack {
@@ -731,6 +734,72 @@ impl H2Conn {
             h2frame::write_window_update(&mut self.out, 0, self.conn_unacked);
             self.conn_unacked = 0;
         }
+    }
+
+    /// Gives the peer `n` more octets of credit on `sid` and on the
+    /// connection (a program managing the receive window itself). False
+    /// when the stream is gone or a window would pass 2^31-1.
+    pub fn grant(&mut self, sid: u32, n: u32) -> bool {
+        if n == 0 {
+            return true;
+        }
+        let max = i64::from(MAX_WINDOW_SIZE);
+        if self.conn_recv_window + i64::from(n) > max {
+            return false;
+        }
+        if sid != 0 {
+            let Some(s) = self.streams.get_mut(&sid) else {
+                return false;
+            };
+            if s.recv_window + i64::from(n) > max {
+                return false;
+            }
+            s.recv_window += i64::from(n);
+            h2frame::write_window_update(&mut self.out, sid, n);
+        }
+        self.conn_recv_window += i64::from(n);
+        h2frame::write_window_update(&mut self.out, 0, n);
+        true
+    }
+
+    /// What the peer may still send us on `sid` (0: the connection).
+    pub fn recv_credit(&self, sid: u32) -> i64 {
+        if sid == 0 {
+            return self.conn_recv_window;
+        }
+        self.streams.get(&sid).map_or(0, |s| s.recv_window)
+    }
+
+    /// Adds send credit the program vouches for (lws_wsi_tx_credit);
+    /// false when the stream is gone or a window would pass 2^31-1.
+    pub fn add_send_credit(&mut self, sid: u32, n: u32) -> bool {
+        let max = i64::from(MAX_WINDOW_SIZE);
+        let Some(s) = self.streams.get_mut(&sid) else {
+            return false;
+        };
+        if s.send_window + i64::from(n) > max || self.conn_send_window + i64::from(n) > max {
+            return false;
+        }
+        s.send_window += i64::from(n);
+        self.conn_send_window += i64::from(n);
+        true
+    }
+
+    /// The peer sent GOAWAY: no new streams.
+    pub fn goaway_received(&self) -> bool {
+        self.goaway_received
+    }
+
+    /// `open_stream` would refuse now (GOAWAY, ids used up, or the
+    /// peer's concurrency limit reached).
+    pub fn open_stream_would_fail(&self) -> bool {
+        self.role != Role::Client
+            || self.goaway_received
+            || self.next_local_stream > h2frame::MAX_STREAM_ID
+            || self
+                .peer
+                .max_concurrent_streams
+                .is_some_and(|m| self.streams.len() as u32 >= m)
     }
 
     /// Opens a stream (client): its id.
