@@ -30,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAXR 16
+#define MAXR 32
 
 struct req {
 	const char *path;

@@ -4,11 +4,13 @@
  * binary, built on Debian's headers, run on Debian's library and on ours).
  *
  *   http-server -p PORT -w WWWDIR [-t TIMEOUT_SECS] [-k KEEPALIVE_SECS] [-e] [-2]
- *               [-c CERT -K KEY [-a ALPN]]
+ *               [-c CERT -K KEY [-a ALPN]] [-S STREAMS]
  *
  * -2: also HTTP/2 with prior knowledge (LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE).
  * -c/-K: TLS with this certificate and key (h2 offered by ALPN);
  * -a: the ALPN list instead (info.alpn).
+ * -S: http2_settings with at most STREAMS concurrent streams (and the
+ *     RFC's defaults for the rest).
  *
  * Prints "listening" once the context (and its listen socket on
  * 127.0.0.1:PORT) exists.
@@ -284,12 +286,13 @@ main(int argc, char **argv)
 	struct lws_context *context;
 	int port = 0, timeout = 0, keepalive = 0, err404 = 0, limits = 0, h2pk = 0, opt;
 	const char *cert = NULL, *key = NULL, *alpn = NULL;
+	int streams = 0;
 	static struct lws_token_limits tl;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	wwwdir[0] = '\0';
 
-	while ((opt = getopt(argc, argv, "p:w:t:k:el2c:K:a:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:w:t:k:el2c:K:a:S:")) != -1) {
 		switch (opt) {
 		case 'c':
 			cert = optarg;
@@ -299,6 +302,9 @@ main(int argc, char **argv)
 			break;
 		case 'a':
 			alpn = optarg;
+			break;
+		case 'S':
+			streams = atoi(optarg);
 			break;
 		case 'p':
 			port = atoi(optarg);
@@ -375,6 +381,15 @@ main(int argc, char **argv)
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
 	if (h2pk)
 		info.options |= LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE;
+	if (streams) {
+		info.http2_settings[0] = 1;
+		info.http2_settings[1] = 4096;
+		info.http2_settings[2] = 0;
+		info.http2_settings[3] = (uint32_t)streams;
+		info.http2_settings[4] = 65535;
+		info.http2_settings[5] = 16384;
+		info.http2_settings[6] = 16384;
+	}
 	if (cert && key) {
 		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.ssl_cert_filepath = cert;

@@ -144,6 +144,8 @@ pub struct Vhost {
     pub(crate) validity: (u16, u16),
     /// Seconds a client connect may take (info.connect_timeout_secs).
     pub(crate) connect_timeout_secs: u32,
+    /// HTTP/2 settings we announce (info.http2_settings when its [0] is set).
+    pub(crate) h2_config: crate::proto::h2conn::H2Config,
     /// Headers added to every response (info.headers).
     pub(crate) headers: *const crate::capi::types::lws_protocol_vhost_options,
     pub(crate) error_document_404: Option<String>,
@@ -717,6 +719,7 @@ impl Context {
             default_protocol,
             headers: info.headers,
             connect_timeout_secs: info.connect_timeout_secs,
+            h2_config: super::h2::config_from(&info.http2_settings),
             proxy: RefCell::new(vhost_proxy(info)),
             validity: if info.retry_and_idle_policy.is_null() {
                 self.default_validity

@@ -57,6 +57,32 @@ pub(crate) struct H2Stream {
     pub manual_rx: Option<u32>,
 }
 
+/// Our HTTP/2 settings: as 4.1.6, `http2_settings[1..=6]` (indexed by
+/// SETTINGS id) replace the defaults when `http2_settings[0]` is non-zero;
+/// values RFC 9113 does not allow are refused with an error.
+pub(crate) fn config_from(s: &[u32; 7]) -> H2Config {
+    let mut c = H2Config::default();
+    if s[0] == 0 {
+        return c;
+    }
+    c.header_table_size = s[1];
+    c.max_concurrent_streams = s[3];
+    if s[4] <= h2frame::MAX_WINDOW_SIZE {
+        c.initial_window_size = s[4];
+    } else {
+        log::err("http2_settings: initial window above 2^31-1; default kept");
+    }
+    if (16_384..=16_777_215).contains(&s[5]) {
+        c.max_frame_size = s[5];
+    } else {
+        log::err("http2_settings: max frame size outside 16384..16777215; default kept");
+    }
+    if s[6] > 0 {
+        c.max_header_list_size = s[6];
+    }
+    c
+}
+
 /// `LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE`.
 pub(crate) const OPT_H2_PRIOR_KNOWLEDGE: u64 = 1 << 34;
 
@@ -87,7 +113,7 @@ impl Wsi {
         self.hdrs.borrow_mut().take();
         *self.h2.borrow_mut() = Some(Box::new(H2Net {
             // RFC 8441 is advertised: WebSockets may run over streams
-            conn: H2Conn::server(H2Config::default(), true),
+            conn: H2Conn::server(self.vhost().h2_config, true),
             streams: HashMap::new(),
             waiting: Default::default(),
             ready: true,

@@ -87,7 +87,7 @@ impl Wsi {
         *self.h2.borrow_mut() = Some(Box::new(H2Net {
             conn: H2Conn::client(H2Config {
                 enable_connect_protocol: false,
-                ..Default::default()
+                ..self.vhost().h2_config
             }),
             streams: HashMap::new(),
             waiting: Default::default(),

@@ -1340,8 +1340,14 @@ impl Context {
                         w.client_fail(&e);
                         return false;
                     }
-                    if w.client_h2_wanted(w.tls_alpn().as_deref()) {
+                    let alpn = w.tls_alpn();
+                    if w.client_h2_wanted(alpn.as_deref()) {
                         w.h2_start_client();
+                    } else if alpn.as_deref() == Some("h2") {
+                        // (4.1.6's client has no RFC 8441 either)
+                        w.client_fail(
+                            "HS: server chose h2, which this client speaks only for HTTP",
+                        );
                     } else {
                         w.client_send_handshake();
                     }

@@ -1025,12 +1025,21 @@ impl Wsi {
             // established; losing it is CLOSED_CLIENT_HTTP
             st = WsiState::ClientHttpBody;
         }
+        // an h2 connection's streams end with it: no frames for them, and
+        // nothing reopens on it
+        let h2 = self.h2.borrow_mut().take();
         // children go first, as in lws
         let kids: Vec<*const Wsi> = std::mem::take(&mut *self.children.borrow_mut());
         for k in kids {
             // SAFETY: children unlink themselves when freed, so every
             // pointer left here is a live wsi of this context.
             unsafe { &*k }.close_now(notify);
+        }
+        drop(h2);
+        if self.h2s.borrow().is_some() {
+            // a stream leaves its connection while it still knows it
+            self.state.set(WsiState::Dead);
+            self.h2_stream_closing();
         }
         let parent = self.parent.replace(std::ptr::null());
         if !parent.is_null() {
@@ -1043,9 +1052,6 @@ impl Wsi {
         }
         let ctx = self.ctx();
         self.state.set(WsiState::Dead);
-        if self.h2s.borrow().is_some() {
-            self.h2_stream_closing();
-        }
         if self.is_connection() {
             self.tls_notify_close();
             // SAFETY: shutdown on our own connected socket.
