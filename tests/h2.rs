@@ -136,6 +136,76 @@ fn curl_over_prior_knowledge() {
     assert!(!h.to_ascii_lowercase().contains("connection:"), "{h}");
 }
 
+/// curl --http2 on a plain URL: HTTP/1.1 with `Upgrade: h2c`.
+fn curl_h2c(port: u16, path: &str, extra: &[&str]) -> (String, Vec<u8>) {
+    let out = Command::new("curl")
+        .args(["-s", "--max-time", "10", "--http2", "-D", "-"])
+        .args(extra)
+        .arg(format!("http://127.0.0.1:{port}{path}"))
+        .output()
+        .expect("curl");
+    let raw = out.stdout;
+    // the 101 head, then the real one
+    let mut end = 0;
+    for _ in 0..2 {
+        match raw[end..].windows(4).position(|w| w == b"\r\n\r\n") {
+            Some(i) => end += i + 4,
+            None => break,
+        }
+        if !raw[..end].starts_with(b"HTTP/1.1 101") {
+            break;
+        }
+    }
+    (
+        String::from_utf8_lossy(&raw[..end]).into_owned(),
+        raw[end..].to_vec(),
+    )
+}
+
+#[test]
+fn curl_upgrades_with_h2c() {
+    // as 4.1.6: Upgrade: h2c is accepted on a plain connection and the
+    // upgrading request is answered on stream 1
+    let s = start("h2c-curl");
+    let (h, b) = curl_h2c(s.port, "/static/a.txt", &[]);
+    assert!(h.starts_with("HTTP/1.1 101 Switching Protocols"), "{h}");
+    assert!(h.contains("\r\nHTTP/2 200"), "{h}");
+    assert_eq!(b, b"hello a\n");
+    let (h, b) = curl_h2c(s.port, "/hdr?a=1&b=2", &["-H", "x-custom: yes"]);
+    assert!(h.contains("HTTP/2 200"), "{h}");
+    let body = String::from_utf8_lossy(&b);
+    assert!(
+        body.contains("uri=/hdr") && body.contains("urlarg-a=1"),
+        "{body}"
+    );
+    // the upgrade fields stay on the HTTP/1.1 side
+    assert!(!body.contains("h2c"), "{body}");
+    let (h, b) = curl_h2c(s.port, "/static/big.txt", &[]);
+    assert!(h.contains("HTTP/2 200"), "{h}");
+    assert!(b == s.big, "1 MiB file: {} bytes, differs", b.len());
+    let (h, _) = curl_h2c(s.port, "/nowhere", &[]);
+    assert!(h.contains("HTTP/2 404"), "{h}");
+    // a request with a body is answered in HTTP/1.1 (it would have to be
+    // read whole before switching)
+    let (h, b) = curl_h2c(s.port, "/post", &["--data-binary", "hello world"]);
+    assert!(h.starts_with("HTTP/1.1 200"), "{h}");
+    assert_eq!(
+        String::from_utf8_lossy(&b).trim_end(),
+        "len=11 sum=1794106052"
+    );
+    // bad HTTP2-Settings: 400
+    let mut c = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    c.set_read_timeout(Some(T)).unwrap();
+    c.write_all(b"GET /hdr HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABk!\r\n\r\n").unwrap();
+    let mut resp = Vec::new();
+    let _ = c.read_to_end(&mut resp);
+    assert!(
+        resp.starts_with(b"HTTP/1.1 400"),
+        "{}",
+        String::from_utf8_lossy(&resp)
+    );
+}
+
 #[test]
 fn nghttp_streams_at_once() {
     if Command::new("nghttp").arg("--version").output().is_err() {
@@ -352,6 +422,168 @@ fn hostile_peers_get_goaway_and_others_are_served() {
     let mut c = Client::connect(s.port);
     c.get("/static/a.txt");
     assert_eq!(c.responses(1)[0].2, b"hello a\n");
+}
+
+/// The server's frames on a connection, (type, flags, stream, payload),
+/// read until `done` says so or the connection ends or stalls.
+fn read_frames(
+    s: &mut TcpStream,
+    mut done: impl FnMut(&[(u8, u8, u32, Vec<u8>)]) -> bool,
+) -> Vec<(u8, u8, u32, Vec<u8>)> {
+    s.set_read_timeout(Some(T)).unwrap();
+    let mut got = Vec::new();
+    let mut frames = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    loop {
+        while got.len() >= 9 {
+            let len = u32::from_be_bytes([0, got[0], got[1], got[2]]) as usize;
+            if got.len() < 9 + len {
+                break;
+            }
+            let sid = u32::from_be_bytes([got[5], got[6], got[7], got[8]]) & 0x7fff_ffff;
+            frames.push((got[3], got[4], sid, got[9..9 + len].to_vec()));
+            got.drain(..9 + len);
+        }
+        if done(&frames) {
+            return frames;
+        }
+        match s.read(&mut buf) {
+            Ok(0) | Err(_) => return frames,
+            Ok(k) => got.extend_from_slice(&buf[..k]),
+        }
+    }
+}
+
+fn vm_rss_kib(pid: u32) -> u64 {
+    let st = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    st.lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn settings_flood_and_hpack_bomb_are_bounded() {
+    let s = start("h2-floods");
+    let pid = s._srv.child.0.id();
+    let before = vm_rss_kib(pid);
+    // SETTINGS flood from a peer that never reads the ACKs: the server
+    // stops reading once its answers back up, so our writes stall
+    let mut h = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    h.set_write_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut chunk = Vec::new();
+    for _ in 0..10_000 {
+        h2frame::write_settings(
+            &mut chunk,
+            &h2frame::Settings {
+                max_concurrent_streams: Some(100),
+                ..Default::default()
+            },
+        );
+    }
+    let mut first = h2frame::PREFACE.to_vec();
+    first.extend_from_slice(&chunk);
+    let mut sent = 0usize;
+    let _ = h.write_all(&first);
+    while sent < 512 << 20 {
+        if h.write_all(&chunk).is_err() {
+            break;
+        }
+        sent += chunk.len();
+    }
+    assert!(
+        sent < 512 << 20,
+        "the server read {sent} bytes of SETTINGS without pause"
+    );
+    let grown = vm_rss_kib(pid).saturating_sub(before);
+    assert!(
+        grown < 32 * 1024,
+        "server grew by {grown} KiB under a SETTINGS flood"
+    );
+    // meanwhile others are served
+    let mut c = Client::connect(s.port);
+    c.get("/static/a.txt");
+    assert_eq!(c.responses(1)[0].2, b"hello a\n");
+    drop(h);
+
+    // HPACK bomb: one 4000-byte entry in the dynamic table, referenced
+    // 100 times (400 KB of headers from a 4 KB block): the stream is
+    // reset, the table stays in sync (the next stream refers to an entry
+    // the bomb's block added) and the next stream is served
+    let mut b = h2frame::PREFACE.to_vec();
+    h2frame::write_settings(&mut b, &Default::default());
+    let mut blk = vec![0x82, 0x86, 0x84, 0x40, 0x08];
+    blk.extend_from_slice(b"x-custom\x03yes");
+    blk.extend_from_slice(&[0x40, 0x06]);
+    blk.extend_from_slice(b"x-bomb");
+    blk.extend_from_slice(&[0x7f, 0xa1, 0x1e]);
+    blk.extend(std::iter::repeat_n(b'a', 4000));
+    blk.extend(std::iter::repeat_n(0xbe, 100));
+    h2frame::write_headers(&mut b, 1, &blk, true, true, None, None);
+    // GET /hdr with x-custom by its dynamic index (63)
+    let mut get = vec![0x82, 0x86, 0x04, 0x04];
+    get.extend_from_slice(b"/hdr");
+    get.push(0xbf);
+    h2frame::write_headers(&mut b, 3, &get, true, true, None, None);
+    let mut h = TcpStream::connect(("127.0.0.1", s.port)).unwrap();
+    h.write_all(&b).unwrap();
+    let frames = read_frames(&mut h, |f| {
+        f.iter()
+            .any(|x| x.0 == h2frame::kind::DATA && x.2 == 3 && x.1 & 1 != 0)
+    });
+    assert!(
+        frames
+            .iter()
+            .any(|x| x.0 == h2frame::kind::RST_STREAM && x.2 == 1),
+        "no RST_STREAM for the bomb: {frames:?}"
+    );
+    let body: Vec<u8> = frames
+        .iter()
+        .filter(|x| x.0 == h2frame::kind::DATA && x.2 == 3)
+        .flat_map(|x| x.3.clone())
+        .collect();
+    let body = String::from_utf8_lossy(&body);
+    assert!(
+        body.contains("uri=/hdr") && body.contains("x-custom=3:"),
+        "{body}"
+    );
+    assert!(
+        !frames.iter().any(|x| x.0 == h2frame::kind::GOAWAY),
+        "{frames:?}"
+    );
+}
+
+#[test]
+fn idle_connection_times_out() {
+    // with keepalive_timeout 1 (-k 1), an h2 connection without streams
+    // closes after about a second; one with a stream open stays
+    let www = temp_dir("h2-idle");
+    let port = free_port();
+    let srv = Server::spawn(
+        server_bin(),
+        Some(&our_lib_dir()),
+        &[
+            "-p",
+            &port.to_string(),
+            "-w",
+            www.to_str().unwrap(),
+            "-2",
+            "-k",
+            "1",
+        ],
+    );
+    srv.wait_for("listening", T);
+    let mut h = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut b = h2frame::PREFACE.to_vec();
+    h2frame::write_settings(&mut b, &Default::default());
+    h.write_all(&b).unwrap();
+    let t0 = std::time::Instant::now();
+    read_frames(&mut h, |_| false);
+    let took = t0.elapsed();
+    assert!(
+        took >= Duration::from_millis(800) && took < Duration::from_secs(4),
+        "closed after {took:?}"
+    );
 }
 
 /// RFC 8441: a WebSocket over an HTTP/2 stream of a TLS connection (ALPN

@@ -137,6 +137,9 @@ pub struct Vhost {
     pub(crate) iface: Option<CString>,
     pub(crate) protocols_inited: Cell<bool>,
     pub(crate) keepalive_timeout: u32,
+    /// Seconds an HTTP/2 connection may sit without streams (4.1.6: the
+    /// keepalive_timeout, else 31).
+    pub(crate) h2_idle_secs: u32,
     /// HTTP proxy for client connections (http_proxy_address, $http_proxy
     /// or lws_set_proxy).
     pub(crate) proxy: RefCell<Option<super::client::Proxy>>,
@@ -713,6 +716,11 @@ impl Context {
             protocols_inited: Cell::new(false),
             keepalive_timeout: if info.keepalive_timeout == 0 {
                 5
+            } else {
+                info.keepalive_timeout as u32
+            },
+            h2_idle_secs: if info.keepalive_timeout == 0 {
+                31
             } else {
                 info.keepalive_timeout as u32
             },

@@ -28,6 +28,10 @@ pub(crate) struct H2Net {
     pub waiting: std::collections::VecDeque<Rc<Wsi>>,
     /// client: the server's SETTINGS arrived, requests may go out
     pub ready: bool,
+    /// server after h2c: the upgrading request (head, HEAD?), served as
+    /// stream 1 once the client's SETTINGS arrive (as lws; answering
+    /// before overruns clients still switching, e.g. curl)
+    pub upgraded: Option<(Vec<u8>, bool)>,
 }
 
 /// How a stream's HTTP/1.1 bytes become frames: a server stream writes a
@@ -83,6 +87,9 @@ pub(crate) fn config_from(s: &[u32; 7]) -> H2Config {
     c
 }
 
+/// Unsent output beyond which an HTTP/2 connection stops reading.
+pub(crate) const H2_TX_BACKLOG: usize = 1 << 20;
+
 /// `LWS_SERVER_OPTION_H2_PRIOR_KNOWLEDGE`.
 pub(crate) const OPT_H2_PRIOR_KNOWLEDGE: u64 = 1 << 34;
 
@@ -108,7 +115,7 @@ impl Wsi {
     pub(crate) fn h2_start_server(self: &Rc<Self>, initial: Vec<u8>) {
         log::info("http/2 prior knowledge");
         self.state.set(WsiState::H2);
-        self.set_timeout(0, 0);
+        self.h2_idle();
         self.request.borrow_mut().take();
         self.hdrs.borrow_mut().take();
         *self.h2.borrow_mut() = Some(Box::new(H2Net {
@@ -117,8 +124,17 @@ impl Wsi {
             streams: HashMap::new(),
             waiting: Default::default(),
             ready: true,
+            upgraded: None,
         }));
         self.h2_feed(&initial);
+    }
+
+    /// A server connection without streams closes after a while.
+    fn h2_idle(self: &Rc<Self>) {
+        self.set_timeout(
+            super::wsi::PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE,
+            self.vhost().h2_idle_secs as i32,
+        );
     }
 
     /// Bytes received on an HTTP/2 connection.
@@ -153,7 +169,9 @@ impl Wsi {
         }
     }
 
-    /// Sends what the connection queued.
+    /// Sends what the connection queued. A peer that does not read what
+    /// we send (answers to its SETTINGS or PINGs included) is not read
+    /// either until the backlog is out, which bounds our memory.
     pub(crate) fn h2_flush(&self) {
         let out = match self.h2.borrow_mut().as_mut() {
             Some(h) => h.conn.take_output(),
@@ -166,6 +184,9 @@ impl Wsi {
                     self.ctx().reap.borrow_mut().push(rc);
                 }
             }
+        }
+        if self.tx_pending.borrow().len() > H2_TX_BACKLOG {
+            self.rx_allowed.set(false);
         }
     }
 
@@ -235,7 +256,23 @@ impl Wsi {
                     self.close_after_output();
                 }
             }
-            H2Event::SettingsAcked | H2Event::PeerSettings => {}
+            H2Event::PeerSettings => {
+                let up = self
+                    .h2
+                    .borrow_mut()
+                    .as_mut()
+                    .and_then(|h| h.upgraded.take());
+                if let Some((head, head_request)) = up {
+                    self.h2_serve_stream(
+                        1,
+                        ResponseConverter::new(head_request),
+                        false,
+                        Vec::new(),
+                        head,
+                    );
+                }
+            }
+            H2Event::SettingsAcked => {}
         }
     }
 
@@ -256,31 +293,45 @@ impl Wsi {
                 return;
             }
         };
+        let pseudo = headers
+            .iter()
+            .filter_map(|h| {
+                // :method and :path live in the method tokens, as lws
+                let tok = match h.name.as_slice() {
+                    b":authority" => 35,
+                    b":scheme" => 38,
+                    _ => return None,
+                };
+                Some((tok, h.value.clone()))
+            })
+            .collect();
+        let conv = if req.websocket {
+            ResponseConverter::websocket()
+        } else {
+            ResponseConverter::new(req.method == "HEAD")
+        };
+        self.h2_serve_stream(sid, conv, req.chunked_body, pseudo, req.head);
+    }
+
+    /// A stream's wsi, served as HTTP/1.1 from `head` (its request head).
+    fn h2_serve_stream(
+        self: &Rc<Self>,
+        sid: u32,
+        conv: ResponseConverter,
+        chunked_req: bool,
+        pseudo: Vec<(usize, Vec<u8>)>,
+        head: Vec<u8>,
+    ) {
         let ctx = self.ctx();
         let Some(vh) = self.vhost().rc() else { return };
         let s = Rc::new(Wsi::new(ctx, &vh, Sock::None, WsiState::HttpHead));
         *s.h2s.borrow_mut() = Some(Box::new(H2Stream {
             sid,
-            conv: StreamConv::Server(if req.websocket {
-                ResponseConverter::websocket()
-            } else {
-                ResponseConverter::new(req.method == "HEAD")
-            }),
-            chunked_req: req.chunked_body,
+            conv: StreamConv::Server(conv),
+            chunked_req,
             end_pending: false,
             ended: false,
-            pseudo: headers
-                .iter()
-                .filter_map(|h| {
-                    // :method and :path live in the method tokens, as lws
-                    let tok = match h.name.as_slice() {
-                        b":authority" => 35,
-                        b":scheme" => 38,
-                        _ => return None,
-                    };
-                    Some((tok, h.value.clone()))
-                })
-                .collect(),
+            pseudo,
             pending_head: None,
             manual_rx: None,
         }));
@@ -292,6 +343,7 @@ impl Wsi {
         if let Some(h) = self.h2.borrow_mut().as_mut() {
             h.streams.insert(sid, s.clone());
         }
+        self.set_timeout(0, 0);
         s.keep_alive.set(true);
         s.bind_protocol(vh.default_protocol);
         s.dispatch_protocol(
@@ -301,7 +353,44 @@ impl Wsi {
             std::ptr::null_mut(),
             0,
         );
-        self.h2_stream_input(&s, req.head);
+        self.h2_stream_input(&s, head);
+    }
+
+    /// `Upgrade: h2c` accepted (RFC 7540 3.2, as 4.1.6): 101, then the
+    /// connection is HTTP/2 and the upgrading request (`head`, an
+    /// HTTP/1.1 head without the upgrade fields) is stream 1. Err: the
+    /// HTTP2-Settings were not valid (nothing was sent).
+    pub(crate) fn h2_start_upgraded(
+        self: &Rc<Self>,
+        settings: &[u8],
+        head: Vec<u8>,
+        head_request: bool,
+    ) -> Result<(), &'static str> {
+        let conn = H2Conn::server_upgraded(self.vhost().h2_config, settings)?;
+        log::info("http/2 by upgrade (h2c)");
+        self.tx_started.set(true);
+        self.send_raw(
+            b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+        )
+        .map_err(|_| "write failed")?;
+        self.state.set(WsiState::H2);
+        self.h2_idle();
+        self.request.borrow_mut().take();
+        self.hdrs.borrow_mut().take();
+        *self.h2.borrow_mut() = Some(Box::new(H2Net {
+            conn,
+            streams: HashMap::new(),
+            waiting: Default::default(),
+            ready: true,
+            upgraded: Some((head, head_request)),
+        }));
+        self.h2_flush();
+        // the client preface may already have followed the request
+        let rest = std::mem::take(&mut *self.http_in.borrow_mut());
+        if !rest.is_empty() {
+            self.h2_feed(&rest);
+        }
+        Ok(())
     }
 
     fn h2_stream_input(&self, s: &Rc<Wsi>, mut bytes: Vec<u8>) {
@@ -502,9 +591,11 @@ impl Wsi {
             }
             h.waiting.retain(|w| !std::ptr::eq(Rc::as_ptr(w), self));
         }
-        if parent.is_client.get() {
-            if let Some(p) = parent.rc() {
+        if let Some(p) = parent.rc() {
+            if p.is_client.get() {
                 p.h2_client_stream_gone();
+            } else if p.h2.borrow().as_ref().is_some_and(|h| h.streams.is_empty()) {
+                p.h2_idle();
             }
         }
         parent.h2_flush();

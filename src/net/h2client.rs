@@ -94,6 +94,7 @@ impl Wsi {
             // as lws, requests wait for the server's SETTINGS (lws
             // servers refuse request bodies sent before them)
             ready: false,
+            upgraded: None,
         }));
         self.h2_flush();
         let ctx = self.ctx();

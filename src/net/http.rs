@@ -47,10 +47,11 @@ pub(crate) struct FileTx {
 }
 
 /// Validates the request head beyond what the parser checks (RFC 7230):
-/// Host, body framing. Err(status) to refuse.
-fn validate(req: &Request) -> Result<Body, u16> {
+/// Host, body framing. Err(status) to refuse. `h2`: the request came on
+/// an HTTP/2 stream, where the authority is optional (RFC 9113 8.3.1).
+fn validate(req: &Request, h2: bool) -> Result<Body, u16> {
     let hosts = req.headers.iter().filter(|(n, _)| n == "host").count();
-    if (req.minor_version >= 1 && hosts == 0) || hosts > 1 {
+    if (req.minor_version >= 1 && hosts == 0 && !h2) || hosts > 1 {
         return Err(400);
     }
     let te: Vec<&[u8]> = req
@@ -207,7 +208,7 @@ impl Wsi {
         self.keep_alive.set(req.keep_alive());
         self.resp_close.set(false);
         self.handling_404.set(false);
-        let body = match validate(&req) {
+        let body = match validate(&req, self.h2s.borrow().is_some()) {
             Ok(b) => b,
             Err(status) => {
                 log::info(&format!("http: refusing request ({status})"));
@@ -229,7 +230,13 @@ impl Wsi {
         *self.chunk_dec.borrow_mut() = ChunkedDecoder::new();
         self.body_to_user.set(false);
         let up = handshake::check_upgrade(&req);
+        let h2c = matches!(up, Upgrade::None) && body == Body::None && self.h2c_offered(&req);
+        let h2c_head = h2c.then(|| h2c_stream_head(&req));
         *self.request.borrow_mut() = Some(req);
+        if let Some((settings, head, head_request)) = h2c_head {
+            self.h2c_upgrade(&settings, head, head_request);
+            return;
+        }
         match up {
             Upgrade::Reject { status, reason } => {
                 log::info(&format!("websocket upgrade refused ({status}): {reason}"));
@@ -362,6 +369,54 @@ impl Wsi {
             }
         }
         Ok((!parts.is_empty()).then(|| parts.join(", ")))
+    }
+
+    /// `Upgrade: h2c` with HTTP2-Settings on a plain HTTP/1.1 connection.
+    fn h2c_offered(&self, req: &Request) -> bool {
+        req.has_token("upgrade", "h2c")
+            && req.header("http2-settings").is_some()
+            && req.minor_version == 1
+            && self.ssl().is_null()
+            && self.h2s.borrow().is_none()
+            && self.is_connection()
+    }
+
+    /// As 4.1.6: HTTP_CONFIRM_UPGRADE ("h2c") may refuse (< 0 hangs up,
+    /// > 0 means the protocol answered itself); else 101 and HTTP/2,
+    /// the request being stream 1.
+    fn h2c_upgrade(self: &Rc<Self>, settings: &[u8], head: Vec<u8>, head_request: bool) {
+        let mut kind = *b"h2c\0";
+        let r = self.dispatch(
+            cb::HTTP_CONFIRM_UPGRADE,
+            kind.as_mut_ptr() as *mut c_void,
+            std::ptr::null_mut(),
+            3,
+        );
+        if r < 0 {
+            self.close_now(true);
+            return;
+        }
+        if r > 0 {
+            if self.transaction_completed() {
+                self.close_after_output();
+            }
+            return;
+        }
+        // base64url without padding (RFC 7540 3.2.1); padding is forgiven
+        let raw = settings.trim_ascii();
+        let end = raw.iter().rposition(|&c| c != b'=').map_or(0, |i| i + 1);
+        let decoded = base64::Engine::decode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            &raw[..end],
+        );
+        let ok = match decoded {
+            Ok(s) => self.h2_start_upgraded(&s, head, head_request).is_ok(),
+            Err(_) => false,
+        };
+        if !ok {
+            log::info("http: h2c upgrade with bad HTTP2-Settings");
+            self.send_error_and_close(400);
+        }
     }
 
     fn ws_upgrade(self: &Rc<Self>, up: WsUpgrade) {
@@ -1635,4 +1690,26 @@ pub(crate) fn protocol_index(
         // SAFETY: protocol names are C strings owned by the program.
         !p.name.is_null() && unsafe { CStr::from_ptr(p.name) }.to_bytes() == name
     })
+}
+
+/// What an `Upgrade: h2c` request leaves for HTTP/2: its HTTP2-Settings
+/// value, its head without the upgrade fields (stream 1's request), and
+/// whether it is a HEAD request.
+fn h2c_stream_head(req: &Request) -> (Vec<u8>, Vec<u8>, bool) {
+    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.uri).into_bytes();
+    for (n, v) in &req.headers {
+        if ["upgrade", "connection", "http2-settings"]
+            .iter()
+            .any(|h| n.eq_ignore_ascii_case(h))
+        {
+            continue;
+        }
+        head.extend_from_slice(n.as_bytes());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(v);
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    let settings = req.header("http2-settings").unwrap_or_default().to_vec();
+    (settings, head, req.method == "HEAD")
 }

@@ -373,6 +373,12 @@ impl Context {
                 // 4.1.6 gives a WebSocket connection a WRITEABLE turn once
                 // the rest of a partial write has gone out, asked for or not
                 Ok(true) if w.state.get() == WsiState::Ws => w.want_write.set(true),
+                Ok(true) if w.state.get() == WsiState::H2 && !w.rx_allowed.get() => {
+                    // the backlog that paused reading is out
+                    w.rx_allowed.set(true);
+                    w.rx_more.set(true);
+                    self.schedule(w);
+                }
                 Ok(true) => {}
                 Ok(false) => return,
                 Err(e) => {

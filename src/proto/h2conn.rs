@@ -184,6 +184,33 @@ impl H2Conn {
         c
     }
 
+    /// A server connection after an HTTP/1.1 `Upgrade: h2c` (RFC 7540
+    /// 3.2): `settings` is the decoded HTTP2-Settings payload, and the
+    /// upgrading request is stream 1, already complete on the client's
+    /// side. The client preface is still to come.
+    pub fn server_upgraded(cfg: H2Config, settings: &[u8]) -> Result<Self, &'static str> {
+        let mut c = Self::server(cfg, true);
+        let s = Settings::parse(settings).map_err(|_| "bad HTTP2-Settings")?;
+        c.peer.apply(&s).map_err(|_| "bad HTTP2-Settings")?;
+        if let Some(n) = s.header_table_size {
+            c.encoder.set_peer_max_table_size(n as usize);
+        }
+        c.streams.insert(
+            1,
+            Stream {
+                state: StreamState::HalfClosedRemote,
+                send_window: i64::from(c.peer.initial_window_size),
+                recv_window: i64::from(c.ours_initial_window()),
+                got_headers: true,
+                content_length: None,
+                received: 0,
+                unacked: 0,
+            },
+        );
+        c.last_peer_stream = 1;
+        Ok(c)
+    }
+
     /// A client connection: the preface and our SETTINGS are queued.
     pub fn client(cfg: H2Config) -> Self {
         let mut c = Self::new(Role::Client, cfg, false);
@@ -1641,5 +1668,41 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn h2c_upgrade_serves_stream_1() {
+        let mut settings = Vec::new();
+        Settings {
+            initial_window_size: Some(1000),
+            ..Default::default()
+        }
+        .encode(&mut settings);
+        let mut s = H2Conn::server_upgraded(H2Config::default(), &settings).unwrap();
+        assert!(H2Conn::server_upgraded(H2Config::default(), &[0; 5]).is_err());
+        assert_eq!(s.send_window(1), 1000);
+        let mut c = H2Conn::client(H2Config::default());
+        // the client's own view: stream 1 was opened by the upgrade
+        assert_eq!(c.open_stream(), Some(1));
+        c.local_end(1);
+        let ev = s.feed(&c.take_output()).unwrap();
+        assert!(ev.contains(&H2Event::PeerSettings), "{ev:?}");
+        let f = [Field::new(b":status", b"200")];
+        assert!(s.send_headers(1, &f, false));
+        assert_eq!(s.send_data(1, b"hi", true), 2);
+        let ev = c.feed(&s.take_output()).unwrap();
+        assert!(
+            ev.iter().any(|e| matches!(
+                e,
+                H2Event::Data {
+                    stream_id: 1,
+                    end_stream: true,
+                    ..
+                }
+            )),
+            "{ev:?}"
+        );
+        // a new client stream must be above 1
+        assert_eq!(c.open_stream(), Some(3));
     }
 }
