@@ -14,7 +14,13 @@
  *     ESTABLISHED, the others join it then (-m)
  * -d: log level (default LLL_ERR)
  *
- * A PATH starting with "POST:" posts 1000 bytes to the rest of it.
+ * -r CREDIT: LCCSCF_H2_MANUAL_RXFLOW with manual_initial_tx_credit CREDIT;
+ *     each body piece read is given back with lws_h2_update_peer_txcredit,
+ *     and the largest lws_h2_get_peer_txcredit_estimate seen is printed
+ *
+ * A PATH starting with "POST:" posts 1000 bytes to the rest of it; with
+ * "LP:" it sends 10 bytes without a length and ends its side with
+ * lws_h2_client_stream_long_poll_rxonly.
  * Each request's callbacks are collected and printed per request at the
  * end (streams interleave differently from run to run): reason names,
  * status, response headers, body length and checksum, whether the wsi
@@ -35,7 +41,9 @@
 struct req {
 	const char *path;
 	int post;
+	int longpoll;
 	int posted;
+	int max_est;
 	char log[4096];
 	size_t loglen;
 	unsigned long body;
@@ -48,6 +56,7 @@ struct req {
 static struct req reqs[MAXR];
 static int nreq, port, tls, prior, multi, wait_est, closed;
 static const char *alpn;
+static int credit;
 static struct lws_context *context;
 static char netlog[1024];
 static int netlog_n;
@@ -123,13 +132,24 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		if (r->post) {
 			unsigned char **p = (unsigned char **)in, *end = (*p) + len;
 
-			if (lws_add_http_header_content_length(wsi, 1000, p, end))
+			if (!r->longpoll &&
+			    lws_add_http_header_content_length(wsi, 1000, p, end))
 				return -1;
 			lws_client_http_body_pending(wsi, 1);
 			lws_callback_on_writable(wsi);
 		}
 		break;
 	case LWS_CALLBACK_CLIENT_HTTP_WRITEABLE:
+		if (r->longpoll && !r->posted) {
+			memcpy(&buf[LWS_PRE], "0123456789", 10);
+			r->posted = 1;
+			lws_client_http_body_pending(wsi, 0);
+			n = lws_write(wsi, (unsigned char *)&buf[LWS_PRE], 10,
+				      LWS_WRITE_HTTP);
+			logf_(r, "WRITEABLE wrote=%d long_poll=%d\n", n,
+			      lws_h2_client_stream_long_poll_rxonly(wsi));
+			break;
+		}
 		if (r->post && !r->posted) {
 			for (n = 0; n < 1000; n++)
 				buf[LWS_PRE + n] = (char)('a' + n % 26);
@@ -146,6 +166,14 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		if (getenv("H2C_BODY"))
 			fwrite(in, 1, len, stderr);
 		r->body += len;
+		if (credit) {
+			n = lws_h2_get_peer_txcredit_estimate(wsi);
+			if (n > r->max_est)
+				r->max_est = n;
+			if (lws_h2_update_peer_txcredit(wsi, LWS_H2_STREAM_SID,
+							(int)len))
+				return -1;
+		}
 		break;
 	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP:
 		px = buf + LWS_PRE;
@@ -155,6 +183,8 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		break;
 	case LWS_CALLBACK_COMPLETED_CLIENT_HTTP:
 		logf_(r, "COMPLETED body=%lu sum=%u\n", r->body, r->sum);
+		if (credit)
+			logf_(r, "  credit estimate at most %d\n", r->max_est);
 		break;
 	case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
 		if (r->done)
@@ -203,6 +233,10 @@ start(int n)
 		i.ssl_connection |= LCCSCF_H2_PRIOR_KNOWLEDGE;
 	if (multi)
 		i.ssl_connection |= LCCSCF_PIPELINE;
+	if (credit) {
+		i.ssl_connection |= LCCSCF_H2_MANUAL_RXFLOW;
+		i.manual_initial_tx_credit = credit;
+	}
 	if (!lws_client_connect_via_info(&i)) {
 		logf_(r, "connect failed\n");
 		r->done = 1;
@@ -216,7 +250,7 @@ main(int argc, char **argv)
 	struct lws_context_creation_info info;
 	int opt, n, shared = 1, logs = LLL_ERR;
 
-	while ((opt = getopt(argc, argv, "p:skmwd:a:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:skmwd:a:r:")) != -1) {
 		switch (opt) {
 		case 'p': port = atoi(optarg); break;
 		case 's': tls = 1; break;
@@ -224,13 +258,16 @@ main(int argc, char **argv)
 		case 'm': multi = 1; break;
 		case 'w': wait_est = 1; break;
 		case 'a': alpn = optarg; break;
+		case 'r': credit = atoi(optarg); break;
 		case 'd': logs = atoi(optarg); break;
 		default: return 1;
 		}
 	}
 	for (n = optind; n < argc && nreq < MAXR; n++) {
-		reqs[nreq].post = !strncmp(argv[n], "POST:", 5);
-		reqs[nreq].path = argv[n] + (reqs[nreq].post ? 5 : 0);
+		reqs[nreq].longpoll = !strncmp(argv[n], "LP:", 3);
+		reqs[nreq].post = reqs[nreq].longpoll || !strncmp(argv[n], "POST:", 5);
+		reqs[nreq].path = argv[n] + (reqs[nreq].longpoll ? 3 :
+					     reqs[nreq].post ? 5 : 0);
 		nreq++;
 	}
 	if (!nreq)

@@ -26,6 +26,7 @@ struct Setup {
     server: PathBuf,
     deb: PathBuf,
     www: PathBuf,
+    big_sum: u32,
     cert: PathBuf,
     key: PathBuf,
 }
@@ -44,7 +45,7 @@ fn setup() -> Option<&'static Setup> {
         std::fs::write(www.join("index.html"), "<p>index</p>\n").unwrap();
         // 1 MiB that is not all one byte, for flow control
         let big: Vec<u8> = (0..1u32 << 20).map(|i| (i * 7 % 251) as u8).collect();
-        std::fs::write(www.join("big.bin"), big).unwrap();
+        std::fs::write(www.join("big.txt"), &big).unwrap();
         let o = Command::new("openssl")
             .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes"])
             .args(["-keyout", "k.pem", "-out", "c.pem", "-days", "30"])
@@ -67,6 +68,9 @@ fn setup() -> Option<&'static Setup> {
                 &[],
             ),
             deb,
+            big_sum: big
+                .iter()
+                .fold(0u32, |a, &b| a.wrapping_mul(31).wrapping_add(u32::from(b))),
             cert: dir.join("c.pem"),
             key: dir.join("k.pem"),
             www,
@@ -212,5 +216,36 @@ fn many_streams_wait_for_the_servers_limit() {
         let o = client(s, &our_lib_dir(), port, &["-k", "-m"], &paths);
         assert_eq!(count(&o, "COMPLETED body=13 "), 20, "{o}");
         assert!(o.contains("one connection=1"), "{o}");
+    }
+}
+
+#[test]
+fn manual_rx_flow_and_long_poll() {
+    // LCCSCF_H2_MANUAL_RXFLOW: the stream gets 16384 octets of credit on
+    // top of the SETTINGS window and more only as the program reads
+    // (lws_h2_update_peer_txcredit); 1 MiB still arrives whole. Then a
+    // body without a length ends with lws_h2_client_stream_long_poll_rxonly.
+    let Some(s) = setup() else { return };
+    for lib in [&s.deb, &our_lib_dir()] {
+        let (_srv, port) = server(s, lib, &["-2"]);
+        let o = client(
+            s,
+            &our_lib_dir(),
+            port,
+            &["-k", "-r", "16384"],
+            &["/static/big.txt", "LP:/post"],
+        );
+        assert!(
+            o.contains(&format!("COMPLETED body=1048576 sum={}\n", s.big_sum)),
+            "{o}"
+        );
+        let est: i64 = o
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("credit estimate at most "))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(-1);
+        assert!(est > 0 && est <= 65_535 + 16_384, "{o}");
+        assert!(o.contains("WRITEABLE wrote=10 long_poll=0"), "{o}");
+        assert_eq!(count(&o, "COMPLETED"), 2, "{o}");
     }
 }
