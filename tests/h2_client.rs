@@ -223,8 +223,7 @@ fn many_streams_wait_for_the_servers_limit() {
 fn manual_rx_flow_and_long_poll() {
     // LCCSCF_H2_MANUAL_RXFLOW: the stream gets 16384 octets of credit on
     // top of the SETTINGS window and more only as the program reads
-    // (lws_h2_update_peer_txcredit); 1 MiB still arrives whole. Then a
-    // body without a length ends with lws_h2_client_stream_long_poll_rxonly.
+    // (lws_h2_update_peer_txcredit); 1 MiB still arrives whole
     let Some(s) = setup() else { return };
     for lib in [&s.deb, &our_lib_dir()] {
         let (_srv, port) = server(s, lib, &["-2"]);
@@ -233,7 +232,7 @@ fn manual_rx_flow_and_long_poll() {
             &our_lib_dir(),
             port,
             &["-k", "-r", "16384"],
-            &["/static/big.txt", "LP:/post"],
+            &["/static/big.txt"],
         );
         assert!(
             o.contains(&format!("COMPLETED body=1048576 sum={}\n", s.big_sum)),
@@ -245,7 +244,12 @@ fn manual_rx_flow_and_long_poll() {
             .and_then(|v| v.parse().ok())
             .unwrap_or(-1);
         assert!(est > 0 && est <= 65_535 + 16_384, "{o}");
-        assert!(o.contains("WRITEABLE wrote=10 long_poll=0"), "{o}");
-        assert_eq!(count(&o, "COMPLETED"), 2, "{o}");
     }
+    // a body without a length ends with lws_h2_client_stream_long_poll_rxonly
+    // (on our server: Debian's does not answer a request body without a
+    // length on a stream)
+    let (_srv, port) = server(s, &our_lib_dir(), &["-2"]);
+    let o = client(s, &our_lib_dir(), port, &["-k"], &["LP:/post"]);
+    assert!(o.contains("WRITEABLE wrote=10 long_poll=0"), "{o}");
+    assert!(o.contains("COMPLETED body=22 "), "{o}");
 }
