@@ -113,7 +113,7 @@ impl Wsi {
     /// Turns an HTTP connection into an HTTP/2 one; `initial` are the
     /// bytes read so far (the preface first).
     pub(crate) fn h2_start_server(self: &Rc<Self>, initial: Vec<u8>) {
-        log::info("http/2 prior knowledge");
+        log::info("http/2 server connection");
         self.state.set(WsiState::H2);
         self.h2_idle();
         self.request.borrow_mut().take();
@@ -306,6 +306,7 @@ impl Wsi {
             })
             .collect();
         let conv = if req.websocket {
+            log::info(&format!("http/2 stream {sid}: WebSocket (RFC 8441)"));
             ResponseConverter::websocket()
         } else {
             ResponseConverter::new(req.method == "HEAD")
