@@ -7,10 +7,12 @@
  * and against ours.
  *
  *   echo-server [-p PORT] [-d LOGLEVEL] [-w WWWDIR] [-r RXBUF] [-q MAXQ]
- *               [--cert FILE --key FILE] [--deflate]
+ *               [--cert FILE --key FILE] [--deflate] [-v]
  *
  * --cert/--key serve https:// and wss://; --deflate lists
- * lws_extension_callback_pm_deflate in info.extensions (RFC 7692).
+ * lws_extension_callback_pm_deflate in info.extensions (RFC 7692); -v
+ * prints whether each WebSocket runs on its own connection or on an
+ * HTTP/2 stream (RFC 8441).
  *
  * Every received message is echoed with the opcode it came with.  Messages
  * are echoed piece by piece as lws delivers them (LWS_CALLBACK_RECEIVE
@@ -65,6 +67,7 @@ struct pss_echo {
 
 static volatile sig_atomic_t interrupted;
 static unsigned int max_queue = 64;
+static int verbose;
 
 static void
 queue_free(struct pss_echo *pss)
@@ -91,6 +94,12 @@ callback_echo(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	switch (reason) {
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(pss, 0, sizeof(*pss));
+		if (verbose) {
+			printf("established over %s\n",
+			       lws_get_network_wsi(wsi) != wsi ?
+			       "an http/2 stream" : "its own connection");
+			fflush(stdout);
+		}
 		break;
 
 	case LWS_CALLBACK_CLOSED:
@@ -217,6 +226,7 @@ main(int argc, const char **argv)
 			  atoi(p) : LLL_ERR | LLL_WARN, NULL);
 	if ((p = lws_cmdline_option(argc, argv, "-p")))
 		port = atoi(p);
+	verbose = !!lws_cmdline_option(argc, argv, "-v");
 	if ((p = lws_cmdline_option(argc, argv, "-w")))
 		www = p;
 	if ((p = lws_cmdline_option(argc, argv, "--www")))
