@@ -1,12 +1,14 @@
 /*
  * Pure helpers: lws_parse_uri, base64 (one-shot and incremental), HTTP
  * basic auth, retry backoff, randomness, hex, lws_strncpy, lws_nstrstr,
- * lws_timingsafe_bcmp, big-endian (de)serialisation, lws_explicit_bzero.
+ * lws_timingsafe_bcmp, big-endian (de)serialisation, lws_explicit_bzero,
+ * lws_interface_to_sa.
  * Prints results for many inputs, buffers byte by byte (so where NULs and
  * untouched bytes are shows), and only bounds for random values: the output
  * is the same on Debian's library and on ours.
  */
 #include <libwebsockets.h>
+#include <arpa/inet.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -491,6 +493,58 @@ test_ser(void)
 	printf("\n");
 }
 
+static void
+itosa4(const char *name)
+{
+	struct sockaddr_in sin;
+	char ip[64];
+	int rc;
+
+	memset(&sin, 0xa5, sizeof(sin));
+	rc = lws_interface_to_sa(0, name, &sin, sizeof(sin));
+	if (rc) {
+		printf("itosa4 '%s' rc=%d\n", name, rc);
+		return;
+	}
+	inet_ntop(AF_INET, &sin.sin_addr, ip, sizeof(ip));
+	printf("itosa4 '%s' rc=0 fam=%s port=%04x %s\n", name,
+	       sin.sin_family == AF_INET ? "inet" : "untouched",
+	       ntohs(sin.sin_port), ip);
+}
+
+static void
+itosa6(const char *name)
+{
+	struct sockaddr_in6 sin6;
+	char ip[64];
+	int rc;
+
+	memset(&sin6, 0, sizeof(sin6));
+	rc = lws_interface_to_sa(1, name, (struct sockaddr_in *)&sin6,
+				 sizeof(sin6));
+	if (rc) {
+		printf("itosa6 '%s' rc=%d\n", name, rc);
+		return;
+	}
+	inet_ntop(AF_INET6, &sin6.sin6_addr, ip, sizeof(ip));
+	printf("itosa6 '%s' rc=0 %s\n", name, ip);
+}
+
+/* lws_interface_to_sa: interfaces, literals and names that are neither */
+static void
+test_itosa(void)
+{
+	itosa4("lo");
+	itosa4("127.0.0.1");
+	itosa4("10.1.2.3");
+	itosa4("no-such-if0");
+	itosa4("");
+	itosa6("lo");
+	itosa6("::1");
+	itosa6("fe80::1");
+	itosa6("no-such-if0");
+}
+
 int main(void)
 {
 	struct lws_context_creation_info info;
@@ -513,6 +567,7 @@ int main(void)
 	test_hex();
 	test_strings();
 	test_ser();
+	test_itosa();
 
 	lws_context_destroy(ctx);
 	printf("done\n");

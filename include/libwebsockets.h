@@ -2450,6 +2450,16 @@ int lws_finalize_startup(struct lws_context *context);
 void lws_get_effective_uid_gid(struct lws_context *context, int *uid, int *gid);
 
 /*
+ Resolves an interface name or address literal into `addr`: with `ipv6`
+ the address goes (IPv4 ones mapped) into the `sin6_addr` of a
+ `sockaddr_in6`, else a whole `sockaddr_in` (port 0) is written for an
+ interface and only `sin_addr` for a literal, as lws. Returns
+ LWS_ITOSA_USABLE, LWS_ITOSA_NOT_USABLE (the interface has no address)
+ or LWS_ITOSA_NOT_EXIST.
+ */
+int lws_interface_to_sa(int ipv6, const char *ifname, struct sockaddr_in *addr, size_t addrlen);
+
+/*
  Copies `string` into `escaped` (`len` bytes) with each `'` doubled, for
  SQL; truncates to fit. Returns `escaped`.
  */

@@ -257,3 +257,127 @@ pub unsafe extern "C" fn lws_get_effective_uid_gid(
         }
     })
 }
+
+/// What an interface name or address literal gives, as lws_interface_to_sa.
+enum Itosa {
+    Usable(std::net::IpAddr),
+    NotUsable,
+    NotExist,
+}
+
+/// The first usable address of interface `name` (IPv4, or IPv6 too when
+/// `ipv6`), else `name` read as an address literal.
+fn interface_or_literal(name: &CStr, ipv6: bool) -> Itosa {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let mut rc = Itosa::NotExist;
+    let mut ifap: *mut libc::ifaddrs = std::ptr::null_mut();
+    // SAFETY: getifaddrs fills a list we only read and free below.
+    unsafe {
+        if libc::getifaddrs(&mut ifap) == 0 {
+            let mut p = ifap;
+            while !p.is_null() {
+                let ifa = &*p;
+                p = ifa.ifa_next;
+                if ifa.ifa_addr.is_null()
+                    || ifa.ifa_name.is_null()
+                    || CStr::from_ptr(ifa.ifa_name) != name
+                {
+                    continue;
+                }
+                match (*ifa.ifa_addr).sa_family as c_int {
+                    // the link exists without an address (yet)
+                    libc::AF_PACKET => rc = Itosa::NotUsable,
+                    libc::AF_INET => {
+                        let sin = &*(ifa.ifa_addr as *const libc::sockaddr_in);
+                        let v4 = Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr));
+                        rc = Itosa::Usable(IpAddr::V4(v4));
+                        break;
+                    }
+                    libc::AF_INET6 if ipv6 => {
+                        let sin6 = &*(ifa.ifa_addr as *const libc::sockaddr_in6);
+                        rc = Itosa::Usable(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)));
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            libc::freeifaddrs(ifap);
+        }
+    }
+    if matches!(rc, Itosa::Usable(_)) {
+        return rc;
+    }
+    let text = name.to_string_lossy();
+    if ipv6 {
+        if let Ok(a) = text.parse::<Ipv6Addr>() {
+            return Itosa::Usable(IpAddr::V6(a));
+        }
+    }
+    match text.parse::<Ipv4Addr>() {
+        Ok(a) => Itosa::Usable(IpAddr::V4(a)),
+        Err(_) => rc,
+    }
+}
+
+/// Resolves an interface name or address literal into `addr`: with `ipv6`
+/// the address goes (IPv4 ones mapped) into the `sin6_addr` of a
+/// `sockaddr_in6`, else a whole `sockaddr_in` (port 0) is written for an
+/// interface and only `sin_addr` for a literal, as lws. Returns
+/// LWS_ITOSA_USABLE, LWS_ITOSA_NOT_USABLE (the interface has no address)
+/// or LWS_ITOSA_NOT_EXIST.
+#[no_mangle]
+pub unsafe extern "C" fn lws_interface_to_sa(
+    ipv6: c_int,
+    ifname: *const c_char,
+    addr: *mut libc::sockaddr_in,
+    addrlen: usize,
+) -> c_int {
+    ffi_boundary!("lws_interface_to_sa", {
+        use super::enums::{LWS_ITOSA_NOT_EXIST, LWS_ITOSA_NOT_USABLE, LWS_ITOSA_USABLE};
+        use std::net::IpAddr;
+        if ifname.is_null() || addr.is_null() {
+            super::log::err("lws_interface_to_sa: NULL ifname or addr");
+            return LWS_ITOSA_NOT_EXIST;
+        }
+        // SAFETY: caller's NUL-terminated name.
+        let name = unsafe { CStr::from_ptr(ifname) };
+        let from_interface = name.to_string_lossy().parse::<IpAddr>().is_err();
+        let ip = match interface_or_literal(name, ipv6 != 0) {
+            Itosa::Usable(ip) => ip,
+            Itosa::NotUsable => return LWS_ITOSA_NOT_USABLE,
+            Itosa::NotExist => return LWS_ITOSA_NOT_EXIST,
+        };
+        if ipv6 != 0 {
+            if addrlen < std::mem::size_of::<libc::sockaddr_in6>() {
+                super::log::err("lws_interface_to_sa: addrlen too small for a sockaddr_in6");
+                return LWS_ITOSA_NOT_USABLE;
+            }
+            let v6 = match ip {
+                IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+                IpAddr::V6(v6) => v6,
+            };
+            // SAFETY: addrlen covers a sockaddr_in6 at addr.
+            unsafe {
+                let sin6 = addr as *mut libc::sockaddr_in6;
+                (*sin6).sin6_addr.s6_addr = v6.octets();
+            }
+            return LWS_ITOSA_USABLE;
+        }
+        let IpAddr::V4(v4) = ip else {
+            return LWS_ITOSA_NOT_EXIST;
+        };
+        if addrlen < std::mem::size_of::<libc::sockaddr_in>() {
+            super::log::err("lws_interface_to_sa: addrlen too small for a sockaddr_in");
+            return LWS_ITOSA_NOT_USABLE;
+        }
+        // SAFETY: addrlen covers a sockaddr_in at addr.
+        unsafe {
+            if from_interface {
+                std::ptr::write_bytes(addr, 0, 1);
+                (*addr).sin_family = libc::AF_INET as libc::sa_family_t;
+            }
+            (*addr).sin_addr.s_addr = u32::from(v4).to_be();
+        }
+        LWS_ITOSA_USABLE
+    })
+}
