@@ -54,7 +54,10 @@ fn a_covered_program_is_reported_as_running() {
     assert!(out.contains("links libwebsockets.so.17: yes"), "{out}");
     assert!(out.contains("ok      lws_parse_uri"), "{out}");
     assert!(out.contains("ok      lws_interface_to_sa"), "{out}");
-    assert!(out.contains("verdict: every import resolves on lws-rs"), "{out}");
+    assert!(
+        out.contains("verdict: every import resolves on lws-rs"),
+        "{out}"
+    );
 }
 
 /// A program importing a function we do not export is refused by name.
@@ -82,7 +85,10 @@ fn a_missing_symbol_is_named() {
     assert_eq!(o.status.code(), Some(1), "{out}");
     assert!(out.contains("MISSING lws_get_close_length"), "{out}");
     assert!(out.contains("ok      lws_get_library_version"), "{out}");
-    assert!(out.contains("verdict: will NOT run on lws-rs (1 missing)"), "{out}");
+    assert!(
+        out.contains("verdict: will NOT run on lws-rs (1 missing)"),
+        "{out}"
+    );
 }
 
 /// The Debian packages built against libwebsockets17 import only what we

@@ -61,6 +61,15 @@ lws_smd_msg_printf(struct lws_context *ctx, lws_smd_class_t _class,
 #define lws_get_context_user lws_context_user
 
 
+/* ---- flags for each fragment of a message sent in pieces (lws-write.h) ---- */
+
+static LWS_INLINE int
+lws_write_ws_flags(int initial, int is_start, int is_end)
+{
+	return (is_start ? initial : LWS_WRITE_CONTINUATION) |
+	       (is_end ? 0 : LWS_WRITE_NO_FIN);
+}
+
 /* ---- lists whose links live in the program's structs (lws-dll2.h) ---- */
 
 static LWS_INLINE int

@@ -1,0 +1,618 @@
+//! libwebsockets 4.1.6's own minimal examples, unmodified, as real-world
+//! programs. Their source comes from Debian at test time (`apt-get source
+//! --download-only libwebsockets`, which needs a `deb-src` entry; `.ci/run`
+//! adds one) and is never committed. Each example is built three ways and
+//! driven by the same scenario:
+//!
+//! - `source`: against our `include/`, linked with and run on our library
+//!   (source drop-in);
+//! - `binary`: against Debian's headers and library, run on ours
+//!   (binary drop-in, `LD_LIBRARY_PATH`);
+//! - `debian`: that same binary on Debian's library, so a scenario that
+//!   fails there is the harness's fault, not ours.
+//!
+//! The examples listen on their fixed port 7681, so scenarios run one at a
+//! time. The test prints a table and `N passed, N failed`;
+//! `LWS_UPSTREAM=name,...` runs only the named examples.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{debian_lib_dir, have_debian_headers, our_lib_dir, profile_dir, repo};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::Message;
+
+const PORT: u16 = 7681;
+const VERSION: &str = "libwebsockets-4.1.6";
+
+/// The unpacked upstream tree, fetched once per target directory.
+fn upstream_tree() -> Result<PathBuf, String> {
+    let base = profile_dir().join("upstream");
+    let tree = base.join(VERSION);
+    if tree.join("minimal-examples").is_dir() {
+        return Ok(tree);
+    }
+    std::fs::create_dir_all(&base).map_err(|e| e.to_string())?;
+    let dl = Command::new("apt-get")
+        .args(["source", "--download-only", "-qq", "libwebsockets"])
+        .current_dir(&base)
+        .output()
+        .map_err(|e| format!("apt-get: {e}"))?;
+    let orig = std::fs::read_dir(&base)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().ends_with(".orig.tar.gz"))
+        })
+        .ok_or_else(|| {
+            format!(
+                "apt-get source libwebsockets failed (is there a deb-src entry?): {}",
+                String::from_utf8_lossy(&dl.stderr)
+            )
+        })?;
+    let tar = Command::new("tar")
+        .arg("xzf")
+        .arg(&orig)
+        .current_dir(&base)
+        .status()
+        .map_err(|e| format!("tar: {e}"))?;
+    if !tar.success() || !tree.join("minimal-examples").is_dir() {
+        return Err(format!("unpacking {} failed", orig.display()));
+    }
+    Ok(tree)
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Variant {
+    Source,
+    Binary,
+    Debian,
+}
+
+impl Variant {
+    fn name(self) -> &'static str {
+        match self {
+            Variant::Source => "source",
+            Variant::Binary => "binary",
+            Variant::Debian => "debian",
+        }
+    }
+}
+
+/// A built example: where it runs (its own directory, for mount-origin/
+/// and certificates) and on which library.
+struct Prog {
+    bin: PathBuf,
+    dir: PathBuf,
+    lib: PathBuf,
+}
+
+fn build(tree: &Path, rel: &str, v: Variant) -> Result<Prog, String> {
+    let dir = tree.join("minimal-examples").join(rel);
+    let main = std::fs::read_dir(&dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .find(|p| {
+            std::fs::read_to_string(p)
+                .is_ok_and(|s| s.contains("\nint main(") || s.contains("\nmain("))
+        })
+        .ok_or_else(|| format!("{rel}: no main"))?;
+    let out_dir = profile_dir().join("upstream-bin");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let name = rel.rsplit('/').next().unwrap();
+    let bin = out_dir.join(format!(
+        "{name}-{}",
+        if v == Variant::Source {
+            "ours"
+        } else {
+            "debian"
+        }
+    ));
+    let lib = match v {
+        Variant::Debian => debian_lib_dir().ok_or("Debian's library is not installed")?,
+        _ => our_lib_dir(),
+    };
+    // the Debian build serves both the binary and the debian variant
+    if v != Variant::Debian {
+        let mut cmd = Command::new("gcc");
+        cmd.args(["-O1", "-g", "-o"]).arg(&bin);
+        let link_dir = if v == Variant::Source {
+            cmd.arg("-I").arg(repo().join("include"));
+            our_lib_dir()
+        } else {
+            debian_lib_dir().ok_or("Debian's library is not installed")?
+        };
+        cmd.arg("-I").arg(&dir).arg(&main);
+        cmd.arg("-L")
+            .arg(link_dir)
+            .args(["-lwebsockets", "-lpthread"]);
+        let o = cmd.output().map_err(|e| format!("gcc: {e}"))?;
+        if !o.status.success() {
+            return Err(format!(
+                "gcc failed:\n{}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+    }
+    Ok(Prog { bin, dir, lib })
+}
+
+/// A running example; killed on drop. Its stderr (lwsl_* logs) goes to a
+/// file read by [`Running::log`].
+struct Running {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Running {
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits for the exit; None when it is still running at `t`.
+    fn wait(&mut self, t: Duration) -> Option<std::process::ExitStatus> {
+        let end = Instant::now() + t;
+        while Instant::now() < end {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                return Some(st);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    /// Waits until the log contains `needle`.
+    fn wait_log(&self, needle: &str, t: Duration) -> Result<(), String> {
+        let end = Instant::now() + t;
+        while Instant::now() < end {
+            if self.log().contains(needle) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Err(format!("no {needle:?} in its log:\n{}", tail(&self.log())))
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn tail(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    lines[lines.len().saturating_sub(25)..].join("\n")
+}
+
+fn start(p: &Prog, args: &[&str]) -> Result<Running, String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let log = profile_dir().join("upstream-bin").join(format!(
+        "{}.{}.log",
+        p.bin.file_name().unwrap().to_string_lossy(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let f = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+    let child = Command::new(&p.bin)
+        .args(args)
+        .current_dir(&p.dir)
+        .env("LD_LIBRARY_PATH", &p.lib)
+        .stdin(Stdio::null())
+        .stdout(f.try_clone().unwrap())
+        .stderr(f)
+        .spawn()
+        .map_err(|e| format!("spawn {}: {e}", p.bin.display()))?;
+    Ok(Running { child, log })
+}
+
+/// Starts a server example and waits for its port.
+fn start_server(p: &Prog, args: &[&str]) -> Result<Running, String> {
+    let mut r = start(p, args)?;
+    let end = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < end {
+        if TcpStream::connect(("127.0.0.1", PORT)).is_ok() {
+            return Ok(r);
+        }
+        if let Ok(Some(st)) = r.child.try_wait() {
+            return Err(format!(
+                "exited ({st}) before listening:\n{}",
+                tail(&r.log())
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(30));
+    }
+    Err(format!("not listening on {PORT}:\n{}", tail(&r.log())))
+}
+
+type Ws = tungstenite::WebSocket<TcpStream>;
+
+fn ws(path: &str, protocol: &str) -> Result<Ws, String> {
+    let s = TcpStream::connect(("127.0.0.1", PORT)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut req = format!("ws://localhost:{PORT}{path}")
+        .into_client_request()
+        .unwrap();
+    req.headers_mut()
+        .insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
+    let (ws, resp) = tungstenite::client(req, s).map_err(|e| format!("handshake: {e}"))?;
+    let got = resp
+        .headers()
+        .get("sec-websocket-protocol")
+        .map(|v| v.to_str().unwrap_or("").to_owned());
+    if got.as_deref() != Some(protocol) {
+        return Err(format!("subprotocol {got:?}, wanted {protocol}"));
+    }
+    Ok(ws)
+}
+
+/// The next data message, answering nothing else.
+fn next_msg(ws: &mut Ws) -> Result<Message, String> {
+    loop {
+        match ws.read().map_err(|e| format!("ws read: {e}"))? {
+            m @ (Message::Text(_) | Message::Binary(_)) => return Ok(m),
+            Message::Close(c) => return Err(format!("closed: {c:?}")),
+            _ => {}
+        }
+    }
+}
+
+fn send_text(ws: &mut Ws, s: &str) -> Result<(), String> {
+    ws.send(Message::text(s))
+        .map_err(|e| format!("ws send: {e}"))
+}
+
+/// A plain HTTP/1.1 GET; returns the status line and the whole response.
+fn http_get(path: &str) -> Result<(String, String), String> {
+    let mut s = TcpStream::connect(("127.0.0.1", PORT)).map_err(|e| e.to_string())?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.lines().next().unwrap_or("").to_owned();
+    Ok((status, text))
+}
+
+fn check(cond: bool, what: impl FnOnce() -> String) -> Result<(), String> {
+    if cond {
+        Ok(())
+    } else {
+        Err(what())
+    }
+}
+
+/// The page and the chat: what one client sends, every client gets.
+fn chat(p: &Prog, protocol: &str) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let (status, page) = http_get("/")?;
+    check(status.contains(" 200"), || format!("GET /: {status}"))?;
+    check(page.contains("minimal ws"), || {
+        format!("GET / body:\n{page}")
+    })?;
+    let mut a = ws("/", protocol)?;
+    let mut b = ws("/", protocol)?;
+    // let the server see both before the message goes out
+    std::thread::sleep(Duration::from_millis(200));
+    send_text(&mut a, "hello from a")?;
+    for (name, c) in [("a", &mut a), ("b", &mut b)] {
+        let m = next_msg(c)?;
+        check(m == Message::text("hello from a"), || {
+            format!("client {name} got {m:?}")
+        })?;
+    }
+    Ok(())
+}
+
+fn echo_server(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let mut a = ws("/", "lws-minimal-server-echo")?;
+    for text in ["one", "two, a little longer", ""] {
+        send_text(&mut a, text)?;
+        let m = next_msg(&mut a)?;
+        check(m == Message::text(text), || {
+            format!("echo of {text:?}: {m:?}")
+        })?;
+    }
+    let big: Vec<u8> = (0..100_000u32).map(|i| (i * 7) as u8).collect();
+    a.send(Message::binary(big.clone()))
+        .map_err(|e| e.to_string())?;
+    let mut got = Vec::new();
+    while got.len() < big.len() {
+        match next_msg(&mut a)? {
+            Message::Binary(b) => got.extend_from_slice(&b),
+            m => return Err(format!("binary echo: got {m:?}")),
+        }
+    }
+    check(got == big, || "binary echo differs".into())
+}
+
+/// Worker threads post messages the service thread broadcasts.
+fn threads(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let mut a = ws("/", "lws-minimal")?;
+    for _ in 0..3 {
+        let m = next_msg(&mut a)?;
+        check(m.to_text().is_ok_and(|t| t.contains("tid:")), || {
+            format!("thread message: {m:?}")
+        })?;
+    }
+    Ok(())
+}
+
+/// With -v its retry policy pings a connection idle for 3 s.
+fn timer(p: &Prog) -> Result<(), String> {
+    let srv = start_server(p, &["-v"])?;
+    let mut a = ws("/", "timer")?;
+    a.get_mut()
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        match a.read().map_err(|e| format!("waiting for a ping: {e}"))? {
+            Message::Ping(_) => break,
+            m => return Err(format!("before a ping: {m:?}")),
+        }
+    }
+    let waited = start.elapsed();
+    check(waited >= Duration::from_secs(2), || {
+        format!("ping after {waited:?}")
+    })?;
+    // the pong is sent by tungstenite on the next write or read
+    let _ = a.flush();
+    srv.wait_log("LWS_CALLBACK_ESTABLISHED", Duration::from_secs(2))
+}
+
+/// Publishers' messages reach subscribers; a subscriber's are ignored.
+fn broker(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let mut sub = ws("/subscriber", "lws-minimal-broker")?;
+    let mut publ = ws("/publisher", "lws-minimal-broker")?;
+    std::thread::sleep(Duration::from_millis(200));
+    send_text(&mut publ, "published")?;
+    let m = next_msg(&mut sub)?;
+    check(m == Message::text("published"), || {
+        format!("subscriber got {m:?}")
+    })
+}
+
+/// A client example against the Debian-built peer server on Debian's
+/// library (or on ours when Debian's is not installed).
+fn with_peer(
+    tree: &Path,
+    server: &str,
+    server_args: &[&str],
+    f: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
+    let peer_variant = if debian_lib_dir().is_some() && have_debian_headers() {
+        Variant::Debian
+    } else {
+        Variant::Source
+    };
+    if peer_variant == Variant::Debian {
+        build(tree, server, Variant::Binary)?;
+    }
+    let peer = build(tree, server, peer_variant)?;
+    let _srv = start_server(&peer, server_args).map_err(|e| format!("peer {server}: {e}"))?;
+    f()
+}
+
+fn run_client(p: &Prog, args: &[&str], t: Duration) -> Result<(i32, String), String> {
+    let mut c = start(p, args)?;
+    let st = c.wait(t);
+    let log = c.log();
+    match st {
+        Some(st) => Ok((st.code().unwrap_or(-1), log)),
+        None => Err(format!("still running after {t:?}:\n{}", tail(&log))),
+    }
+}
+
+/// Sends a bulk message with permessage-deflate and checks the echo.
+fn pmd_bulk_client(tree: &Path, p: &Prog) -> Result<(), String> {
+    with_peer(tree, "ws-server/minimal-ws-server-pmd-bulk", &[], || {
+        let (code, log) = run_client(p, &[], Duration::from_secs(20))?;
+        check(code == 0 && log.contains("Completed OK"), || {
+            format!("exit {code}:\n{}", tail(&log))
+        })
+    })
+}
+
+/// Our side is the server; the client is the Debian peer.
+fn pmd_bulk_server(tree: &Path, p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let client_variant = if debian_lib_dir().is_some() && have_debian_headers() {
+        build(
+            tree,
+            "ws-client/minimal-ws-client-pmd-bulk",
+            Variant::Binary,
+        )?;
+        Variant::Debian
+    } else {
+        Variant::Source
+    };
+    let c = build(tree, "ws-client/minimal-ws-client-pmd-bulk", client_variant)?;
+    let (code, log) = run_client(&c, &[], Duration::from_secs(20))?;
+    check(code == 0 && log.contains("Completed OK"), || {
+        format!("peer client exit {code}:\n{}", tail(&log))
+    })
+}
+
+/// The echo client sends back what a server sends it; with -o it ends
+/// after one message. The server here is tungstenite.
+fn echo_client(_tree: &Path, p: &Prog) -> Result<(), String> {
+    let l = std::net::TcpListener::bind(("127.0.0.1", PORT)).map_err(|e| e.to_string())?;
+    let c = start(p, &["-s", "127.0.0.1", "-p", "7681", "-o", "-n"])?;
+    l.set_nonblocking(false).unwrap();
+    let (s, _) = accept_within(&l, Duration::from_secs(10))
+        .map_err(|e| format!("{e}:\n{}", tail(&c.log())))?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut ws = tungstenite::accept(s).map_err(|e| format!("handshake: {e}"))?;
+    let text = "echo me, upstream client";
+    send_text(&mut ws, text)?;
+    let m = next_msg(&mut ws).map_err(|e| format!("{e}:\n{}", tail(&c.log())))?;
+    check(m == Message::text(text), || format!("echoed {m:?}"))?;
+    ws.close(None).map_err(|e| e.to_string())?;
+    while ws.read().is_ok() {}
+    let mut c = c;
+    let st = c.wait(Duration::from_secs(10));
+    let log = c.log();
+    check(
+        st.is_some_and(|s| s.success()) && log.contains("Completed 2 OK"),
+        || format!("exit {st:?}:\n{}", tail(&log)),
+    )
+}
+
+fn accept_within(
+    l: &std::net::TcpListener,
+    t: Duration,
+) -> Result<(TcpStream, std::net::SocketAddr), String> {
+    l.set_nonblocking(true).unwrap();
+    let end = Instant::now() + t;
+    loop {
+        match l.accept() {
+            Ok((s, a)) => {
+                s.set_nonblocking(false).unwrap();
+                return Ok((s, a));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && Instant::now() < end => {
+                std::thread::sleep(Duration::from_millis(20))
+            }
+            Err(e) => return Err(format!("no connection from the client: {e}")),
+        }
+    }
+}
+
+/// Publishes to the broker from a thread; a subscriber sees the messages.
+fn tx_client(tree: &Path, p: &Prog) -> Result<(), String> {
+    with_peer(tree, "ws-server/minimal-ws-broker", &[], || {
+        let mut sub = ws("/subscriber", "lws-minimal-broker")?;
+        let c = start(p, &[])?;
+        let m = next_msg(&mut sub)?;
+        check(m.to_text().is_ok_and(|t| t.contains("tid:")), || {
+            format!("subscriber got {m:?}:\n{}", tail(&c.log()))
+        })?;
+        let m = next_msg(&mut sub)?;
+        check(m.to_text().is_ok_and(|t| t.contains("tid:")), || {
+            format!("second message {m:?}")
+        })
+    })
+}
+
+struct Example {
+    rel: &'static str,
+    run: fn(&Path, &Prog) -> Result<(), String>,
+}
+
+fn examples() -> Vec<Example> {
+    vec![
+        Example {
+            rel: "ws-server/minimal-ws-server",
+            run: |_, p| chat(p, "lws-minimal"),
+        },
+        Example {
+            rel: "ws-server/minimal-ws-server-echo",
+            run: |_, p| echo_server(p),
+        },
+        Example {
+            rel: "ws-server/minimal-ws-server-ring",
+            run: |_, p| chat(p, "lws-minimal"),
+        },
+        Example {
+            rel: "ws-server/minimal-ws-server-pmd",
+            run: |_, p| chat(p, "lws-minimal"),
+        },
+        Example {
+            rel: "ws-server/minimal-ws-server-pmd-bulk",
+            run: pmd_bulk_server,
+        },
+        Example {
+            rel: "ws-server/minimal-ws-server-threads",
+            run: |_, p| threads(p),
+        },
+        Example {
+            rel: "ws-server/minimal-ws-server-timer",
+            run: |_, p| timer(p),
+        },
+        Example {
+            rel: "ws-server/minimal-ws-broker",
+            run: |_, p| broker(p),
+        },
+        Example {
+            rel: "ws-client/minimal-ws-client-echo",
+            run: echo_client,
+        },
+        Example {
+            rel: "ws-client/minimal-ws-client-pmd-bulk",
+            run: pmd_bulk_client,
+        },
+        Example {
+            rel: "ws-client/minimal-ws-client-tx",
+            run: tx_client,
+        },
+    ]
+}
+
+#[test]
+fn upstream_minimal_examples() {
+    let tree = match upstream_tree() {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("upstream: not run: {e}");
+            return;
+        }
+    };
+    let only: Option<Vec<String>> = std::env::var("LWS_UPSTREAM")
+        .ok()
+        .map(|s| s.split(',').map(str::to_owned).collect());
+    let mut variants = vec![Variant::Source];
+    if debian_lib_dir().is_some() && have_debian_headers() {
+        variants.extend([Variant::Binary, Variant::Debian]);
+    } else {
+        eprintln!("upstream: Debian's libwebsockets-dev is not installed; source drop-in only");
+    }
+    let (mut passed, mut failed) = (0, 0);
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for ex in examples() {
+        let name = ex.rel.rsplit('/').next().unwrap();
+        if only.as_ref().is_some_and(|o| !o.iter().any(|n| n == name)) {
+            continue;
+        }
+        let mut row = format!("| {name} |");
+        for &v in &variants {
+            let r = build(&tree, ex.rel, v).and_then(|p| (ex.run)(&tree, &p));
+            match r {
+                Ok(()) => {
+                    passed += 1;
+                    row.push_str(" PASS |");
+                }
+                Err(e) => {
+                    failed += 1;
+                    row.push_str(" FAIL |");
+                    failures.push(format!("{name} ({}): {e}", v.name()));
+                }
+            }
+        }
+        rows.push(row);
+    }
+    let head: Vec<&str> = variants.iter().map(|v| v.name()).collect();
+    println!("| program | {} |", head.join(" | "));
+    println!("|---|{}", "---|".repeat(variants.len()));
+    for r in &rows {
+        println!("{r}");
+    }
+    println!("{passed} passed, {failed} failed");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
