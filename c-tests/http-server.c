@@ -18,7 +18,7 @@
  * Protocol 0 "http" routes (anything it does not handle goes to
  * lws_callback_http_dummy, which answers 404):
  *
- *   /hdr?...        text/plain, one "name=value" line per header API result
+ *   /hdr[/...]?...  text/plain, one "name=value" line per header API result
  *                   (method index and URI, lws_hdr_copy of host, user-agent,
  *                   accept and cookie, their total lengths, every URI_ARGS
  *                   fragment, urlargs a= and b=, custom header x-custom:,
@@ -176,7 +176,7 @@ callback_http(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		pss->pending = 0;
 		pss->body_len = 0;
 
-		if (!strcmp(uri, "/hdr")) {
+		if (!strcmp(uri, "/hdr") || !strncmp(uri, "/hdr/", 5)) {
 			pss->route = R_HDR;
 			build_hdr(wsi, pss);
 			pss->pending = 1;

@@ -187,6 +187,8 @@ fn differential_routes() {
         req("GET", "/hdr?a=&b", ""),
         req("GET", "/hdr?a=1&a=2&b=%41%42", ""),
         req("GET", "/hdr?a=x+y&b=%2526", ""),
+        // '+' is a space in the path too, except just past a '/'
+        req("GET", "/hdr/list+totals/+a/.+b/..+c/...+d%2f+e?a=x+y", ""),
         req("GET", "/hdr", "Cookie: sid=abc\r\n"),
         req("GET", "/hdr", "Cookie: sid=1; sid=2\r\n"),
         req("GET", "/hdr", "Cookie: x=1\r\n"),

@@ -55,7 +55,9 @@ struct EqInfo {
     first_literal_eq: Option<usize>,
 }
 
-/// %xx-decodes `s`; in arguments a literal '+' is a space.
+/// %xx-decodes `s`. A literal '+' is a space, as in lws: always in
+/// arguments, and in the path except where lws's normaliser is just past
+/// a '/' ("/+", "/.+" and "/..+" keep it).
 fn decode(s: &[u8], arg: bool) -> Result<(Vec<u8>, EqInfo), u16> {
     let mut out = Vec::with_capacity(s.len());
     let mut eq = EqInfo::default();
@@ -83,7 +85,12 @@ fn decode(s: &[u8], arg: bool) -> Result<(Vec<u8>, EqInfo), u16> {
         if c == b'=' && eq.first_literal_eq.is_none() {
             eq.first_literal_eq = Some(out.len());
         }
-        out.push(if arg && c == b'+' { b' ' } else { c });
+        let after_slash = [&b"/"[..], b"/.", b"/.."].iter().any(|e| out.ends_with(e));
+        out.push(if c == b'+' && (arg || !after_slash) {
+            b' '
+        } else {
+            c
+        });
         i += 1;
     }
     Ok((out, eq))
@@ -144,7 +151,10 @@ mod tests {
         assert_eq!(t("/a/.hidden/x").0, "/a/.hidden/x");
         assert_eq!(t("/dir/").0, "/dir/");
         assert_eq!(t("/a%20b").0, "/a b");
-        assert_eq!(t("/a+b").0, "/a+b");
+        assert_eq!(t("/a+b").0, "/a b");
+        assert_eq!(t("/+a/.+b/..+c/...+d").0, "/+a/.+b/..+c/... d");
+        assert_eq!(t("/a%2f+b/c%2b").0, "/a/+b/c+");
+        assert_eq!(t("/x?/+y").1, vec!["/ y"]);
     }
 
     #[test]
