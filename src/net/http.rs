@@ -452,10 +452,19 @@ impl Wsi {
             self.close_now(true);
             return;
         }
-        let offered = CString::new(up.protocols.join(", ")).unwrap_or_default();
+        // the header as received, NULL without one, as 4.1.6 (janus
+        // refuses clients that name no subprotocol on that NULL)
+        let offered = self
+            .hdrs
+            .borrow()
+            .as_ref()
+            .and_then(|t| t.fragment(WS_PROTOCOL, 0).map(<[u8]>::to_vec))
+            .and_then(|v| CString::new(v).ok());
         if self.dispatch(
             cb::FILTER_PROTOCOL_CONNECTION,
-            offered.as_ptr() as *mut c_void,
+            offered
+                .as_ref()
+                .map_or(std::ptr::null_mut(), |o| o.as_ptr() as *mut c_void),
             std::ptr::null_mut(),
             0,
         ) != 0
@@ -496,7 +505,12 @@ impl Wsi {
             resp.extend_from_slice(e.as_bytes());
             resp.extend_from_slice(b"\r\n");
         }
-        self.add_user_headers(&mut resp);
+        if !self.add_user_headers(&mut resp) {
+            // 4.1.6 drops the connection without an answer
+            log::info("ADD_HEADERS refused the websocket connection");
+            self.close_now(true);
+            return;
+        }
         resp.extend_from_slice(b"\r\n");
         if self.send_raw(&resp).is_err() {
             self.close_now(true);
@@ -541,8 +555,10 @@ impl Wsi {
         }
     }
 
-    /// ADD_HEADERS: the user may append header lines.
-    fn add_user_headers(&self, out: &mut Vec<u8>) {
+    /// ADD_HEADERS: the user may append header lines; false if it
+    /// refused the request (non-zero return).
+    #[must_use]
+    fn add_user_headers(&self, out: &mut Vec<u8>) -> bool {
         let mut buf = vec![0u8; 2048];
         let mut args = ProcessHtmlArgs {
             p: buf.as_mut_ptr() as *mut c_char,
@@ -551,7 +567,7 @@ impl Wsi {
             r#final: 0,
             chunked: 0,
         };
-        self.dispatch(
+        let r = self.dispatch(
             cb::ADD_HEADERS,
             &mut args as *mut ProcessHtmlArgs as *mut c_void,
             std::ptr::null_mut(),
@@ -561,6 +577,7 @@ impl Wsi {
             .saturating_sub(buf.as_ptr() as usize)
             .min(buf.len());
         out.extend_from_slice(&buf[..used]);
+        r == 0
     }
 
     fn http_dispatch(self: &Rc<Self>) {
@@ -1150,8 +1167,12 @@ impl Wsi {
                     return;
                 }
             }
-            // a file mount with a protocol lets it add headers
-            self.add_user_headers(&mut extra);
+            // a file mount with a protocol lets it add headers, or refuse
+            // (4.1.6 then closes the connection)
+            if !self.add_user_headers(&mut extra) {
+                self.close_now(true);
+                return;
+            }
         }
         self.serve_file_start(file, md.len(), &mime, &extra, Some(&cache), interpret);
     }
@@ -1554,6 +1575,7 @@ pub(crate) const ETAG: usize = 50;
 pub(crate) const LOCATION: usize = 59;
 pub(crate) const AUTHORIZATION: usize = 25;
 pub(crate) const HOST: usize = 3;
+const WS_PROTOCOL: usize = 12;
 pub(crate) const WWW_AUTHENTICATE: usize = 72;
 const AUTH_MODE_MASK: u32 = 0xF000_0000;
 const LWSAUTHM_DEFAULT: u32 = 0;

@@ -634,14 +634,8 @@ impl Wsi {
             self.close_now(true);
             return;
         }
-        // a ping carrying the time, as lws sends
-        let us = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_micros() as u64);
-        if self
-            .send_frame_owned(true, frame::OP_PING, &us.to_ne_bytes())
-            .is_err()
-        {
+        // an empty ping, as 4.1.6 sends
+        if self.send_frame_owned(true, frame::OP_PING, &[]).is_err() {
             self.close_now(true);
             return;
         }
