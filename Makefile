@@ -7,6 +7,8 @@
 #   make install DESTDIR=/stage   stage for packaging (paths stay PREFIX's)
 #   make install BUILD=debug NOBUILD=1   install what is already built
 #   make uninstall                remove what install put there
+#   make deb                      build, then Debian packages in target/deb/
+#   make deb BUILD=debug NOBUILD=1   package what is already built
 #
 # Paths must be absolute and free of spaces.
 
@@ -23,6 +25,18 @@ BUILD ?= release
 ARTIFACTS ?= $(or $(CARGO_TARGET_DIR),$(SRCDIR)target)/$(BUILD)
 CARGO ?= cargo
 INSTALL ?= install
+
+# make deb: the packages replace Debian's libwebsockets17 and
+# libwebsockets-dev. The revision "lwsrs1" sorts above every Debian
+# revision of 4.1.6 (4.1.6-3, 4.1.6-3+deb12u1, ...), so our Provides
+# (= DEB_VERSION) satisfies any versioned dependency on Debian's 4.1.6.
+DEBDIR ?= $(or $(CARGO_TARGET_DIR),$(SRCDIR)target)/deb
+DEB_VERSION ?= $(VERSION)-lwsrs1
+DEB_ARCH ?= $(shell dpkg --print-architecture)
+DEB_MULTIARCH ?= $(shell dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || $(CC) -print-multiarch)
+DEB_COMPRESS ?= xz
+DEB_MAINTAINER ?= $(if $(DEBEMAIL),$(or $(DEBFULLNAME),lws-rs) <$(DEBEMAIL)>,lws-rs maintainers <maintainers@users.noreply.r-seed-2dfbdcb4.example>)
+SOURCE_DATE_EPOCH ?= $(shell git -C $(SRCDIR) log -1 --format=%ct 2>/dev/null || date +%s)
 
 # The ABI this library provides; not the crate's version.
 VERSION := 4.1.6
@@ -47,7 +61,7 @@ SUBST = sed -e 's|@PREFIX@|$(PREFIX)|g' \
 	-e 's|@REL_LIBDIR@|$(call rel_from_cmakedir,$(LIBDIR))|g' \
 	-e 's|@REL_INCLUDEDIR@|$(call rel_from_cmakedir,$(INCLUDEDIR))|g'
 
-.PHONY: all build install install-files uninstall check-paths
+.PHONY: all build install install-files uninstall check-paths deb deb-files
 
 all: build
 
@@ -94,3 +108,23 @@ uninstall: check-paths
 	rm -f $(addprefix $(DESTDIR)$(CMAKEDIR)/,libwebsockets-config.cmake \
 		libwebsockets-config-version.cmake LibwebsocketsTargets.cmake)
 	rmdir $(DESTDIR)$(INCLUDEDIR)/libwebsockets $(DESTDIR)$(CMAKEDIR) 2>/dev/null || true
+
+# Debian packages (dist/deb/): libwebsockets17-lws-rs (the .so.17) and
+# libwebsockets-lws-rs-dev (the rest of make install), built with dpkg-deb
+# from a make install into /usr with the multiarch libdir. NOBUILD=1
+# packages what is already built, as for install.
+deb: $(if $(NOBUILD),,build)
+	$(MAKE) -f $(SRCDIR)Makefile deb-files
+
+deb-files:
+	@test -n "$(DEB_ARCH)" -a -n "$(DEB_MULTIARCH)" || \
+		{ echo "make: cannot tell the Debian architecture (dpkg, cc -print-multiarch)" >&2; exit 1; }
+	rm -rf $(DEBDIR)/build
+	$(MAKE) -f $(SRCDIR)Makefile install-files DESTDIR=$(DEBDIR)/build/stage \
+		PREFIX=/usr LIBDIR=/usr/lib/$(DEB_MULTIARCH) INCLUDEDIR=/usr/include \
+		PKGCONFIGDIR=/usr/lib/$(DEB_MULTIARCH)/pkgconfig \
+		CMAKEDIR=/usr/lib/$(DEB_MULTIARCH)/cmake/libwebsockets
+	SRCDIR=$(SRCDIR) DEBDIR=$(DEBDIR) MULTIARCH=$(DEB_MULTIARCH) ARCH=$(DEB_ARCH) \
+		VERSION=$(VERSION) DEB_VERSION=$(DEB_VERSION) COMPRESS=$(DEB_COMPRESS) \
+		MAINTAINER='$(DEB_MAINTAINER)' SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) \
+		CC=$(CC) sh $(SRCDIR)dist/deb/mkdeb.sh

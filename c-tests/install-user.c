@@ -1,7 +1,8 @@
 /*
  * A program built against the installed library, as its users build it:
  * tests/install.rs compiles it with pkg-config and with CMake's
- * find_package(libwebsockets) (shared and static targets).
+ * find_package(libwebsockets) (shared and static targets), tests/deb.rs
+ * with the pkg-config file of the installed Debian package.
  *
  * Usage: install-user [port]. Prints the library version, a log line through
  * its own emitter, and, given a port, serves one HTTP request on a vhost
