@@ -150,24 +150,11 @@ pub unsafe extern "C" fn lws_callback_on_writable(wsi: *mut lws) -> c_int {
         let Some(w) = (unsafe { wsi_ref(wsi) }) else {
             return -1;
         };
-        match w.state.get() {
-            WsiState::Ws
-            | WsiState::HttpBusy
-            | WsiState::ClientHandshake
-            | WsiState::ClientConnecting
-            | WsiState::Raw
-            | WsiState::RawFile => {}
-            WsiState::Dead | WsiState::WsClosing => return -1,
-            _ => return 0,
+        // lws lets other threads ask (rtpengine's workers do)
+        if w.ctx().on_foreign_thread() {
+            return w.ctx().writable_from_foreign_thread(w);
         }
-        w.want_write.set(true);
-        if let Some(rc) = w.rc() {
-            if rc.can_write.get() && !rc.has_pending_tx() {
-                rc.ctx().schedule(&rc);
-            }
-            rc.ext_sync();
-        }
-        1
+        w.request_writable()
     })
 }
 

@@ -6,8 +6,8 @@ use std::ffi::{c_char, c_int, c_void, CStr, CString};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use mio::unix::SourceFd;
@@ -39,6 +39,11 @@ pub struct Context {
     pub(crate) events: RefCell<Events>,
     pub(crate) waker: Arc<Waker>,
     pub(crate) cancelled: Arc<AtomicBool>,
+    /// The thread that last entered lws_service (pthread_self, 0: none).
+    pub(crate) service_tid: AtomicU64,
+    /// lws_callback_on_writable() calls from other threads, which 4.1.6
+    /// allows: (slot, wsi address), for the service thread to apply.
+    pub(crate) foreign_writable: Mutex<Vec<(usize, usize)>>,
     pub(crate) vhosts: RefCell<Vec<Rc<Vhost>>>,
     /// Vhosts destroyed from inside a callback, kept until none can be
     /// in use on the stack.
@@ -457,6 +462,8 @@ impl Context {
             events: RefCell::new(Events::with_capacity(1024)),
             waker,
             cancelled: Arc::new(AtomicBool::new(false)),
+            service_tid: AtomicU64::new(0),
+            foreign_writable: Mutex::new(Vec::new()),
             vhosts: RefCell::new(Vec::new()),
             vhosts_gone: RefCell::new(Vec::new()),
             wsis: RefCell::new(Vec::new()),

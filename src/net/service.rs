@@ -42,6 +42,37 @@ const CORK_LIMIT: usize = 256 * 1024;
 /// Reads per wsi per pass before others get a turn.
 const READ_BUDGET: usize = 16;
 
+/// The calling thread's id.
+fn this_thread() -> u64 {
+    // SAFETY: pthread_self has no preconditions.
+    unsafe { libc::pthread_self() as u64 }
+}
+
+impl Wsi {
+    /// lws_callback_on_writable on the service thread: 1 when WRITEABLE
+    /// will come, 0 if the state has none, -1 if the connection is closing.
+    pub(crate) fn request_writable(&self) -> c_int {
+        match self.state.get() {
+            WsiState::Ws
+            | WsiState::HttpBusy
+            | WsiState::ClientHandshake
+            | WsiState::ClientConnecting
+            | WsiState::Raw
+            | WsiState::RawFile => {}
+            WsiState::Dead | WsiState::WsClosing => return -1,
+            _ => return 0,
+        }
+        self.want_write.set(true);
+        if let Some(rc) = self.rc() {
+            if rc.can_write.get() && !rc.has_pending_tx() {
+                rc.ctx().schedule(&rc);
+            }
+            rc.ext_sync();
+        }
+        1
+    }
+}
+
 impl Context {
     /// One service pass. `timeout_ms` < 0 only services what is pending;
     /// otherwise the wait lasts until the next event or timer (4.1.6
@@ -51,6 +82,7 @@ impl Context {
             log::err("lws_service: re-entrant call from a callback refused");
             return -1;
         }
+        self.service_tid.store(this_thread(), Ordering::Release);
         let r = self.service_pass(timeout_ms);
         self.servicing.set(false);
         r
@@ -113,6 +145,7 @@ impl Context {
                 })
                 .collect()
         };
+        self.take_foreign_writable();
         for (tok, r, w, hup) in ready {
             if tok == WAKER_TOKEN {
                 if self.cancelled.swap(false, Ordering::SeqCst) {
@@ -150,6 +183,41 @@ impl Context {
         self.destroy_doomed_vhosts();
         self.ext_sync_all();
         0
+    }
+
+    /// Whether the caller is another thread than the one in lws_service.
+    pub(crate) fn on_foreign_thread(&self) -> bool {
+        let t = self.service_tid.load(Ordering::Acquire);
+        t != 0 && t != this_thread()
+    }
+
+    /// lws_callback_on_writable from another thread: only the service
+    /// thread may touch a wsi, so it is queued for that thread, which is
+    /// woken (4.1.6 wakes it only if protocols[0] answers GET_THREAD_ID).
+    pub(crate) fn writable_from_foreign_thread(&self, w: &Wsi) -> c_int {
+        let entry = (w.slot.get(), w as *const Wsi as usize);
+        self.foreign_writable
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(entry);
+        let _ = self.waker.wake();
+        1
+    }
+
+    /// Applies the lws_callback_on_writable calls of other threads.
+    fn take_foreign_writable(&self) {
+        let queued = std::mem::take(
+            &mut *self
+                .foreign_writable
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
+        for (slot, addr) in queued {
+            // the wsi may have gone meanwhile
+            if let Some(w) = self.wsi_at(slot).filter(|w| Rc::as_ptr(w) as usize == addr) {
+                w.request_writable();
+            }
+        }
     }
 
     /// Work that needs no new event: one round per pass, so a wsi that
