@@ -1,0 +1,317 @@
+//! Debian programs that link `libwebsockets.so.17`, run unmodified on our
+//! library: rtpengine, driftnet, kamailio's lwsc module and csound's
+//! websocket opcodes (janus is in `tests/consumers.rs`). Each runs twice,
+//! on Debian's library (so a failing scenario is the harness's fault) and
+//! on ours (`LD_LIBRARY_PATH`), driven by a real peer and checked on what
+//! it answers; `/proc/PID/maps` shows which libwebsockets file it loaded.
+//! A program that is not installed is skipped with a note (`.ci/run`
+//! installs them all).
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{debian_lib_dir, free_port, our_cdylib, our_lib_dir, temp_dir, KillOnDrop};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::Message;
+
+/// The libraries to run each program on: Debian's (when installed) first.
+fn libs() -> Vec<(&'static str, PathBuf)> {
+    let mut v = Vec::new();
+    match debian_lib_dir() {
+        Some(d) => v.push(("debian", d)),
+        None => eprintln!("Debian's libwebsockets.so.17 is not installed: ours only"),
+    }
+    v.push(("ours", our_lib_dir()));
+    v
+}
+
+fn label(which: &str) -> &'static str {
+    if which == "ours" {
+        "our library"
+    } else {
+        "Debian's library"
+    }
+}
+
+/// Whether `path` exists; if not, prints why the test does nothing.
+fn installed(path: &str, package: &str) -> bool {
+    let ok = Path::new(path).exists();
+    if !ok {
+        eprintln!("{path} is not installed (apt-get install {package}): test skipped");
+    }
+    ok
+}
+
+/// The libwebsockets file mapped into process `pid`.
+fn loaded_lws(pid: u32) -> PathBuf {
+    let maps = std::fs::read_to_string(format!("/proc/{pid}/maps")).expect("read maps");
+    maps.lines()
+        .filter_map(|l| l.split_whitespace().nth(5))
+        .find(|p| p.contains("libwebsockets"))
+        .map(PathBuf::from)
+        .unwrap_or_else(|| panic!("process {pid} has no libwebsockets mapped"))
+}
+
+/// Asserts that process `pid` runs on the library `which` names.
+fn assert_loaded(pid: u32, which: &str) {
+    let got = std::fs::canonicalize(loaded_lws(pid)).expect("canonicalize");
+    let want = match which {
+        "ours" => our_cdylib(),
+        _ => PathBuf::from("/usr/lib/x86_64-linux-gnu/libwebsockets.so.17"),
+    };
+    let want = std::fs::canonicalize(want).expect("canonicalize");
+    assert_eq!(got, want, "process {pid} loaded the wrong libwebsockets");
+    eprintln!("  pid {pid} runs on {}", got.display());
+}
+
+/// Waits until something accepts TCP connections on 127.0.0.1:`port`.
+fn wait_listening(port: u16, child: &mut Child, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(st)) = child.try_wait() {
+            panic!("exited ({st}) before listening on {port}:\n{}", read(log));
+        }
+        assert!(
+            Instant::now() < deadline,
+            "nothing listens on {port}:\n{}",
+            read(log)
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn read(p: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned()
+}
+
+/// Starts `cmd` on the library in `lib` with stdout and stderr in `log`.
+fn spawn_logged(mut cmd: Command, lib: &Path, log: &Path) -> KillOnDrop {
+    let f = std::fs::File::create(log).expect("create log");
+    let child = cmd
+        .env("LD_LIBRARY_PATH", lib)
+        .env_remove("http_proxy")
+        .stdin(Stdio::null())
+        .stdout(f.try_clone().unwrap())
+        .stderr(f)
+        .spawn()
+        .unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}"));
+    KillOnDrop(child)
+}
+
+/// SIGTERM, then a clean exit within 10 s.
+fn stop(child: &mut Child, log: &Path) {
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            assert!(st.success(), "exit {st}:\n{}", read(log));
+            return;
+        }
+        assert!(Instant::now() < deadline, "no exit:\n{}", read(log));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A WebSocket client over any stream asking for `subprotocol`.
+fn ws_connect<S: Read + Write>(
+    url: &str,
+    subprotocol: &str,
+    stream: S,
+) -> tungstenite::WebSocket<S> {
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut()
+        .insert("Sec-WebSocket-Protocol", subprotocol.parse().unwrap());
+    let (ws, resp) = tungstenite::client(req, stream)
+        .unwrap_or_else(|e| panic!("handshake {url} {subprotocol}: {e}"));
+    assert_eq!(
+        resp.headers()
+            .get("sec-websocket-protocol")
+            .and_then(|v| v.to_str().ok()),
+        Some(subprotocol)
+    );
+    ws
+}
+
+fn tcp(port: u16) -> TcpStream {
+    let s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    s
+}
+
+/// The next text or binary message as bytes.
+fn next_data<S: Read + Write>(ws: &mut tungstenite::WebSocket<S>) -> Vec<u8> {
+    loop {
+        match ws.read().expect("read message") {
+            Message::Text(t) => return t.as_bytes().to_vec(),
+            Message::Binary(b) => return b.to_vec(),
+            Message::Close(c) => panic!("closed: {c:?}"),
+            _ => continue,
+        }
+    }
+}
+
+/// A self-signed certificate for 127.0.0.1 in `dir`: (cert, key).
+fn self_signed(dir: &Path) -> (PathBuf, PathBuf) {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let o = Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+        ])
+        .args(["-subj", "/CN=localhost", "-addext"])
+        .arg("subjectAltName=DNS:localhost,IP:127.0.0.1")
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .expect("run openssl");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    (cert, key)
+}
+
+/// A TLS connection to 127.0.0.1:`port` that trusts any certificate.
+fn tls(port: u16) -> openssl::ssl::SslStream<TcpStream> {
+    use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+    let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    b.set_verify(SslVerifyMode::NONE);
+    b.set_alpn_protos(b"\x08http/1.1").unwrap();
+    b.build()
+        .connect("localhost", tcp(port))
+        .expect("TLS handshake")
+}
+
+/// One HTTP/1.1 request over `s`, read until the server closes or the
+/// body reaches its Content-Length; returns (status line, body).
+fn http_exchange<S: Read + Write>(mut s: S, req: &str) -> (String, String) {
+    s.write_all(req.as_bytes()).unwrap();
+    let mut buf = Vec::new();
+    let mut tmp = [0u8; 16384];
+    loop {
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let len = head.lines().find_map(|l| {
+                let (n, v) = l.split_once(':')?;
+                n.eq_ignore_ascii_case("content-length")
+                    .then(|| v.trim().parse::<usize>().ok())?
+            });
+            if len.is_some_and(|n| body.len() >= n) {
+                let status = head.lines().next().unwrap_or("").to_string();
+                return (status, body.to_string());
+            }
+        }
+        match s.read(&mut tmp) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => buf.extend_from_slice(&tmp[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (
+        head.lines().next().unwrap_or("").to_string(),
+        body.to_string(),
+    )
+}
+
+/// rtpengine (userspace only: no kernel table, no syslog, no config file)
+/// with its HTTP/WebSocket listener and an HTTPS/WSS one on a self-signed
+/// certificate. Over WebSocket: the ng protocol (`ng.rtpengine.com`,
+/// "cookie bencoded-dict": `ping` answers `pong`), the CLI
+/// (`cli.rtpengine.com`) and the echo subprotocol; over HTTP: `GET /ping`,
+/// a CLI command and an ng `POST /ng`; over TLS the same ng ping and
+/// `/ping`.
+#[test]
+fn rtpengine() {
+    if !installed("/usr/bin/rtpengine", "rtpengine-daemon") {
+        return;
+    }
+    let dir = temp_dir("rtpengine");
+    let (cert, key) = self_signed(&dir);
+    for (which, lib) in libs() {
+        eprintln!("rtpengine on {}", label(which));
+        let (http, https) = (free_port(), free_port());
+        let log = dir.join(format!("{which}.log"));
+        let mut cmd = Command::new("/usr/bin/rtpengine");
+        cmd.args(["--config-file=none", "--table=-1", "--foreground"])
+            .args(["--log-stderr", "--log-level=6", "--interface=127.0.0.1"])
+            .arg(format!("--listen-http=127.0.0.1:{http}"))
+            .arg(format!("--listen-https=127.0.0.1:{https}"))
+            .arg(format!("--https-cert={}", cert.display()))
+            .arg(format!("--https-key={}", key.display()))
+            .arg("--num-threads=2");
+        let mut proc = spawn_logged(cmd, &lib, &log);
+        wait_listening(http, &mut proc.0, &log);
+        wait_listening(https, &mut proc.0, &log);
+        assert_loaded(proc.0.id(), which);
+
+        let url = format!("ws://127.0.0.1:{http}/");
+        let mut ng = ws_connect(&url, "ng.rtpengine.com", tcp(http));
+        ng.send(Message::text("c00kie1 d7:command4:pinge")).unwrap();
+        assert_eq!(next_data(&mut ng), b"c00kie1 d6:result4:ponge");
+        // an unknown command is an ng error, with the cookie echoed
+        ng.send(Message::text("c00kie2 d7:command5:bogose"))
+            .unwrap();
+        let err = String::from_utf8(next_data(&mut ng)).unwrap();
+        assert!(
+            err.starts_with("c00kie2 d") && err.contains("6:result5:error"),
+            "{err}"
+        );
+
+        let mut cli = ws_connect(&url, "cli.rtpengine.com", tcp(http));
+        cli.send(Message::text("list totals")).unwrap();
+        let totals = String::from_utf8(next_data(&mut cli)).unwrap();
+        assert!(totals.contains("Owned sessions"), "{totals}");
+
+        let mut echo = ws_connect(&url, "echo.rtpengine.com", tcp(http));
+        echo.send(Message::text("hello rtpengine")).unwrap();
+        assert_eq!(next_data(&mut echo), b"hello rtpengine");
+        for ws in [&mut ng, &mut cli, &mut echo] {
+            ws.close(None).unwrap();
+            while ws.read().is_ok() {}
+        }
+
+        let get = |path: &str| {
+            format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        };
+        let (status, body) = http_exchange(tcp(http), &get("/ping"));
+        assert!(status.contains(" 200 "), "{status}");
+        assert_eq!(body, "pong\n");
+        // lws turns '+' in the path into a space: the CLI sees "get timeout"
+        let (status, body) = http_exchange(tcp(http), &get("/cli/get+timeout"));
+        assert!(status.contains(" 200 "), "{status}");
+        assert_eq!(body, "TIMEOUT=60\n");
+        let ng_body = "c00kie3 d7:command4:pinge";
+        let (status, body) = http_exchange(
+            tcp(http),
+            &format!(
+                "POST /ng HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\
+                 Content-Type: application/x-rtpengine-ng\r\n\
+                 Content-Length: {}\r\n\r\n{ng_body}",
+                ng_body.len()
+            ),
+        );
+        assert!(status.contains(" 200 "), "{status}");
+        assert_eq!(body, "c00kie3 d6:result4:ponge");
+
+        let (status, body) = http_exchange(tls(https), &get("/ping"));
+        assert!(status.contains(" 200 "), "{status}");
+        assert_eq!(body, "pong\n");
+        let wss = format!("wss://127.0.0.1:{https}/");
+        let mut ng = ws_connect(&wss, "ng.rtpengine.com", tls(https));
+        ng.send(Message::text("c00kie4 d7:command4:pinge")).unwrap();
+        assert_eq!(next_data(&mut ng), b"c00kie4 d6:result4:ponge");
+        ng.close(None).unwrap();
+        while ng.read().is_ok() {}
+
+        // SIGTERM: rtpengine stops its service thread and destroys the
+        // lws context
+        assert!(proc.0.try_wait().unwrap().is_none(), "{}", read(&log));
+        stop(&mut proc.0, &log);
+        assert!(read(&log).contains("shutting down"), "{}", read(&log));
+    }
+}
