@@ -227,6 +227,8 @@ fn differential_static() {
         "/static/nope/",
         "/static/a.txt?x=1",
         "/static//a.txt",
+        // a symlink in the mount is followed wherever it leads
+        "/static/link.txt",
     ] {
         p.same(&req("GET", path, ""));
     }

@@ -157,8 +157,6 @@ pub struct Vhost {
     /// Headers added to every response (info.headers).
     pub(crate) headers: *const crate::capi::types::lws_protocol_vhost_options,
     pub(crate) error_document_404: Option<String>,
-    /// Real paths of mount origins, for the symlink containment check.
-    pub(crate) origins: RefCell<std::collections::HashMap<String, std::path::PathBuf>>,
     /// Protocol for upgrades that name none (pvo "default", else 0).
     pub(crate) default_protocol: usize,
     pub(crate) tls: super::tls::VhostTls,
@@ -341,18 +339,6 @@ impl Vhost {
             .iter()
             .find(|v| std::ptr::eq(Rc::as_ptr(v), self))
             .cloned()
-    }
-
-    /// The real path of a mount origin, looked up once.
-    pub(crate) fn canonical_origin(&self, origin: &str) -> Option<std::path::PathBuf> {
-        if let Some(p) = self.origins.borrow().get(origin) {
-            return Some(p.clone());
-        }
-        let p = std::fs::canonicalize(origin).ok()?;
-        self.origins
-            .borrow_mut()
-            .insert(origin.to_string(), p.clone());
-        Some(p)
     }
 }
 
@@ -743,7 +729,6 @@ impl Context {
                 let p = unsafe { &*info.retry_and_idle_policy };
                 (p.secs_since_valid_ping, p.secs_since_valid_hangup)
             },
-            origins: RefCell::new(std::collections::HashMap::new()),
             error_document_404: opt_cstr(info.error_document_404)
                 .map(|s| s.to_string_lossy().into_owned()),
             pmd_offer: crate::capi::ext::vhost_pmd_offer(info.extensions),
