@@ -188,21 +188,31 @@ fn tls(port: u16) -> openssl::ssl::SslStream<TcpStream> {
 
 /// One HTTP/1.1 request over `s`, read until the server closes or the
 /// body reaches its Content-Length; returns (status line, body).
-fn http_exchange<S: Read + Write>(mut s: S, req: &str) -> (String, String) {
+fn http_exchange<S: Read + Write>(s: S, req: &str) -> (String, String) {
+    let (status, body) = http_bytes(s, req);
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// [`http_exchange`] with the body as bytes.
+fn http_bytes<S: Read + Write>(mut s: S, req: &str) -> (String, Vec<u8>) {
     s.write_all(req.as_bytes()).unwrap();
     let mut buf = Vec::new();
     let mut tmp = [0u8; 16384];
+    let split = |buf: &[u8]| {
+        let i = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
+        let head = String::from_utf8_lossy(&buf[..i]).into_owned();
+        Some((head, buf[i + 4..].to_vec()))
+    };
+    let status = |head: &str| head.lines().next().unwrap_or("").to_string();
     loop {
-        let text = String::from_utf8_lossy(&buf).into_owned();
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+        if let Some((head, body)) = split(&buf) {
             let len = head.lines().find_map(|l| {
                 let (n, v) = l.split_once(':')?;
                 n.eq_ignore_ascii_case("content-length")
                     .then(|| v.trim().parse::<usize>().ok())?
             });
             if len.is_some_and(|n| body.len() >= n) {
-                let status = head.lines().next().unwrap_or("").to_string();
-                return (status, body.to_string());
+                return (status(&head), body);
             }
         }
         match s.read(&mut tmp) {
@@ -210,12 +220,10 @@ fn http_exchange<S: Read + Write>(mut s: S, req: &str) -> (String, String) {
             Ok(n) => buf.extend_from_slice(&tmp[..n]),
         }
     }
-    let text = String::from_utf8_lossy(&buf).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    (
-        head.lines().next().unwrap_or("").to_string(),
-        body.to_string(),
-    )
+    match split(&buf) {
+        Some((head, body)) => (status(&head), body),
+        None => (status(&String::from_utf8_lossy(&buf)), Vec::new()),
+    }
 }
 
 /// rtpengine (userspace only: no kernel table, no syslog, no config file)
@@ -313,5 +321,222 @@ fn rtpengine() {
         assert!(proc.0.try_wait().unwrap().is_none(), "{}", read(&log));
         stop(&mut proc.0, &log);
         assert!(read(&log).contains("shutting down"), "{}", read(&log));
+    }
+}
+
+/// A 2x2 red PNG.
+fn png() -> Vec<u8> {
+    use flate2::write::ZlibEncoder;
+    fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+        out.extend((data.len() as u32).to_be_bytes());
+        out.extend(kind);
+        out.extend(data);
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        out.extend(crc.sum().to_be_bytes());
+    }
+    let mut z = ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    for _ in 0..2 {
+        // filter byte, then two RGB pixels
+        z.write_all(&[0, 255, 0, 0, 255, 0, 0]).unwrap();
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    chunk(&mut out, b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 2, 8, 2, 0, 0, 0]);
+    chunk(&mut out, b"IDAT", &z.finish().unwrap());
+    chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// A pcap file header (Ethernet frames).
+fn pcap_header() -> Vec<u8> {
+    let mut h = Vec::new();
+    h.extend(0xa1b2_c3d4u32.to_le_bytes());
+    h.extend(2u16.to_le_bytes());
+    h.extend(4u16.to_le_bytes());
+    h.extend([0u8; 8]);
+    h.extend(65535u32.to_le_bytes());
+    h.extend(1u32.to_le_bytes());
+    h
+}
+
+/// One pcap record: a TCP segment from 10.0.0.1:80 to 10.0.0.2:40000
+/// carrying `payload`.
+fn pcap_tcp_record(payload: &[u8]) -> Vec<u8> {
+    let mut ip = vec![0x45, 0];
+    ip.extend(((20 + 20 + payload.len()) as u16).to_be_bytes());
+    ip.extend([0, 1, 0x40, 0, 64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+    let sum = ip
+        .chunks(2)
+        .fold(0u32, |s, w| s + u32::from(u16::from_be_bytes([w[0], w[1]])));
+    let sum = !((sum & 0xffff) + (sum >> 16)) as u16;
+    ip[10..12].copy_from_slice(&sum.to_be_bytes());
+    let mut tcp = Vec::new();
+    tcp.extend(80u16.to_be_bytes());
+    tcp.extend(40000u16.to_be_bytes());
+    tcp.extend(1000u32.to_be_bytes()); // seq
+    tcp.extend(1u32.to_be_bytes()); // ack
+    tcp.extend([0x50, 0x18, 0xff, 0xff, 0, 0, 0, 0]); // PSH|ACK
+    let mut frame = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0];
+    frame.extend(ip);
+    frame.extend(tcp);
+    frame.extend(payload);
+    let mut r = Vec::new();
+    r.extend(1u32.to_le_bytes());
+    r.extend(0u32.to_le_bytes());
+    r.extend((frame.len() as u32).to_le_bytes());
+    r.extend((frame.len() as u32).to_le_bytes());
+    r.extend(frame);
+    r
+}
+
+/// Moves the calling thread into the network namespace of process `pid`.
+fn enter_netns(pid: u32) {
+    use std::os::fd::AsRawFd;
+    let ns = std::fs::File::open(format!("/proc/{pid}/ns/net")).expect("open netns");
+    // SAFETY: setns on a namespace descriptor; it affects this thread only.
+    let r = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
+    assert_eq!(r, 0, "setns: {}", std::io::Error::last_os_error());
+}
+
+/// driftnet's HTTP display (`-w`): lws serves its page from a mount and
+/// pushes the name of each image it captures to WebSocket clients
+/// (`images-pipe-protocol`, through an `lws_ring`; the capture thread
+/// asks for WRITEABLE). driftnet listens on every interface and takes no
+/// address, so it runs in a network namespace of its own with only
+/// loopback (root only), and the test's client thread joins that
+/// namespace. Packets come from a pcap stream on a named pipe: a TCP
+/// segment with an HTTP response carrying a PNG; the client must get its
+/// file name over the WebSocket and the same bytes from the server. The
+/// capture thread calls `lws_callback_on_writable()` without waking the
+/// service loop (and its protocols[0] does not answer GET_THREAD_ID), so
+/// on Debian's library the name waits for the loop's next event, which the
+/// test makes with an HTTP request after 3 s; ours wakes the loop itself.
+#[test]
+fn driftnet() {
+    if !installed("/usr/bin/driftnet", "driftnet") || !installed("/usr/sbin/ip", "iproute2") {
+        return;
+    }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("driftnet: needs root for its network namespace: test skipped");
+        return;
+    }
+    let dir = temp_dir("driftnet");
+    let image = png();
+    for (which, lib) in libs() {
+        eprintln!("driftnet on {}", label(which));
+        let fifo = dir.join(format!("{which}.pcap"));
+        let fifo_c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid path string.
+        assert_eq!(unsafe { libc::mkfifo(fifo_c.as_ptr(), 0o600) }, 0);
+        let images = dir.join(format!("{which}-images"));
+        std::fs::create_dir(&images).unwrap();
+        let log = dir.join(format!("{which}.log"));
+        // its own namespace: any port is free there
+        const PORT: u16 = 9090;
+        let mut cmd = Command::new("unshare");
+        cmd.args([
+            "--net",
+            "--",
+            "sh",
+            "-c",
+            "ip link set lo up && exec \"$0\" \"$@\"",
+        ])
+        .args(["/usr/bin/driftnet", "-v", "-w", "-W", &PORT.to_string()])
+        .arg("-d")
+        .arg(&images)
+        .arg("-f")
+        .arg(&fifo);
+        let mut proc = spawn_logged(cmd, &lib, &log);
+
+        // driftnet opens the pipe at start and reads the pcap header before
+        // it starts its HTTP server
+        let mut pipe = {
+            use std::os::unix::fs::OpenOptionsExt;
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                match std::fs::OpenOptions::new()
+                    .write(true)
+                    .custom_flags(libc::O_NONBLOCK)
+                    .open(&fifo)
+                {
+                    Ok(f) => break f,
+                    Err(e) => {
+                        assert!(
+                            Instant::now() < deadline && proc.0.try_wait().unwrap().is_none(),
+                            "driftnet did not open its pcap pipe ({e}):\n{}",
+                            read(&log)
+                        );
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                }
+            }
+        };
+        pipe.write_all(&pcap_header()).unwrap();
+
+        let pid = proc.0.id();
+        let mut nudge = which == "debian";
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let client = std::thread::spawn(move || {
+            enter_netns(pid);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while TcpStream::connect(("127.0.0.1", PORT)).is_err() {
+                assert!(Instant::now() < deadline, "driftnet does not listen");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let get = |path: &str| {
+                format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            };
+            let (status, page) = http_exchange(tcp(PORT), &get("/"));
+            assert!(status.contains(" 200 "), "{status}");
+            assert!(page.contains("images-pipe-protocol"), "{page}");
+
+            let url = format!("ws://127.0.0.1:{PORT}/");
+            let mut ws = ws_connect(&url, "images-pipe-protocol", tcp(PORT));
+            // ESTABLISHED puts the connection on driftnet's list
+            std::thread::sleep(Duration::from_millis(200));
+            tx.send(()).unwrap();
+            ws.get_ref()
+                .set_read_timeout(Some(Duration::from_secs(3)))
+                .unwrap();
+            let name = loop {
+                match ws.read() {
+                    Ok(Message::Text(t)) => break t.to_string(),
+                    Ok(m) => panic!("unexpected {m:?}"),
+                    Err(tungstenite::Error::Io(e))
+                        if nudge && e.kind() == std::io::ErrorKind::WouldBlock =>
+                    {
+                        // Debian's loop sleeps through the capture thread's
+                        // request: any event wakes it
+                        nudge = false;
+                        let _ = http_exchange(tcp(PORT), &get("/"));
+                    }
+                    Err(e) => panic!("no image name: {e}"),
+                }
+            };
+            let (status, body) = http_bytes(tcp(PORT), &get(&format!("/{name}")));
+            ws.close(None).unwrap();
+            while ws.read().is_ok() {}
+            (name, status, body)
+        });
+        rx.recv_timeout(Duration::from_secs(15))
+            .unwrap_or_else(|_| panic!("client not connected:\n{}", read(&log)));
+        assert_loaded(pid, which);
+
+        let mut payload = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: {}\r\n\r\n",
+            image.len()
+        )
+        .into_bytes();
+        payload.extend(&image);
+        pipe.write_all(&pcap_tcp_record(&payload)).unwrap();
+
+        let (name, status, body) = client.join().expect("client");
+        eprintln!("  image pushed as {name:?}");
+        assert!(name.ends_with(".png"), "{name}");
+        assert!(status.contains(" 200 "), "{status}");
+        assert_eq!(body, image, "the image served back");
+        assert!(proc.0.try_wait().unwrap().is_none(), "{}", read(&log));
     }
 }
