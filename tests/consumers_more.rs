@@ -540,3 +540,153 @@ fn driftnet() {
         assert!(proc.0.try_wait().unwrap().is_none(), "{}", read(&log));
     }
 }
+
+/// What the test's WebSocket server saw: (path, subprotocol, message).
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(String, String, String)>>>;
+
+/// A WebSocket server on 127.0.0.1 that accepts any subprotocol offered
+/// first, records every text message and answers one starting with
+/// "req:" with "ack:" and the rest. Returns its port.
+fn recording_ws_server(seen: Seen) -> u16 {
+    use tungstenite::handshake::server::{Request, Response};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut meta = (String::new(), String::new());
+                let cb = |req: &Request, mut resp: Response| {
+                    meta.0 = req.uri().path().to_string();
+                    if let Some(p) = req.headers().get("sec-websocket-protocol") {
+                        let first = p.to_str().unwrap_or("").split(',').next().unwrap_or("");
+                        meta.1 = first.trim().to_string();
+                        resp.headers_mut()
+                            .insert("Sec-WebSocket-Protocol", meta.1.parse().unwrap());
+                    }
+                    Ok(resp)
+                };
+                let Ok(mut ws) = tungstenite::accept_hdr(stream, cb) else {
+                    return;
+                };
+                while let Ok(m) = ws.read() {
+                    if let Message::Text(t) = m {
+                        let t = t.to_string();
+                        seen.lock()
+                            .unwrap()
+                            .push((meta.0.clone(), meta.1.clone(), t.clone()));
+                        if let Some(rest) = t.strip_prefix("req:") {
+                            let _ = ws.send(Message::text(format!("ack:{rest}")));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// Waits up to `secs` for `log` to contain `needle`.
+fn wait_log(log: &Path, needle: &str, secs: u64, child: &mut Child) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let text = read(log);
+        if text.contains(needle) {
+            return text;
+        }
+        if let Ok(Some(st)) = child.try_wait() {
+            panic!("exited ({st}) without {needle:?}:\n{text}");
+        }
+        assert!(Instant::now() < deadline, "no {needle:?} in:\n{text}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// kamailio's lwsc module (a WebSocket client): a configuration of our own
+/// loads it and, when the first worker starts
+/// (`event_route[core:worker-one-init]`), sends `lwsc_notify()`,
+/// `lwsc_request()` and `lwsc_request_proto()` to a tungstenite server of
+/// the test, which must get each message with the right subprotocol (the
+/// module's `kmsg`, then `ksr`) while kamailio must log the server's
+/// answers from `$lwsc(rdata)`; then kamailio stops on SIGTERM.
+#[test]
+fn kamailio_lwsc() {
+    let mods = "/usr/lib/x86_64-linux-gnu/kamailio/modules";
+    if !installed("/usr/sbin/kamailio", "kamailio")
+        || !installed(&format!("{mods}/lwsc.so"), "kamailio-lwsc-modules")
+    {
+        return;
+    }
+    let dir = temp_dir("kamailio");
+    for (which, lib) in libs() {
+        eprintln!("kamailio on {}", label(which));
+        let seen = Seen::default();
+        let ws = recording_ws_server(seen.clone());
+        let sip = free_port();
+        let cfg = dir.join(format!("{which}.cfg"));
+        std::fs::write(
+            &cfg,
+            format!(
+                "#!KAMAILIO\n\
+                 debug=2\n\
+                 log_stderror=yes\n\
+                 children=1\n\
+                 disable_tcp=yes\n\
+                 listen=udp:127.0.0.1:{sip}\n\
+                 mpath=\"{mods}/\"\n\
+                 loadmodule \"xlog.so\"\n\
+                 loadmodule \"lwsc.so\"\n\
+                 modparam(\"lwsc\", \"protocol\", \"kmsg\")\n\
+                 request_route {{\n\
+                 \tdrop;\n\
+                 }}\n\
+                 event_route[core:worker-one-init] {{\n\
+                 \tlwsc_notify(\"ws://127.0.0.1:{ws}/notify\", \"hello from kamailio\");\n\
+                 \tif (lwsc_request(\"ws://127.0.0.1:{ws}/rpc\", \"req:status\")) {{\n\
+                 \t\txinfo(\"LWSC-REPLY [$lwsc(rdata)]\\n\");\n\
+                 \t}} else {{\n\
+                 \t\txerr(\"LWSC-FAILED\\n\");\n\
+                 \t}}\n\
+                 \tif (lwsc_request_proto(\"ws://127.0.0.1:{ws}/rpc2\", \"ksr\", \"req:proto\")) {{\n\
+                 \t\txinfo(\"LWSC-PROTO [$lwsc(rdata)]\\n\");\n\
+                 \t}}\n\
+                 \txinfo(\"LWSC-DONE\\n\");\n\
+                 }}\n"
+            ),
+        )
+        .unwrap();
+        let log = dir.join(format!("{which}.log"));
+        let run = dir.join(format!("{which}-run"));
+        std::fs::create_dir_all(&run).unwrap();
+        let mut cmd = Command::new("/usr/sbin/kamailio");
+        cmd.args(["-DD", "-E", "-m", "32", "-M", "8", "-f"])
+            .arg(&cfg)
+            .arg("-Y")
+            .arg(&run)
+            .arg("-w")
+            .arg(&run);
+        let mut proc = spawn_logged(cmd, &lib, &log);
+        let text = wait_log(&log, "LWSC-DONE", 15, &mut proc.0);
+        assert_loaded(proc.0.id(), which);
+        assert!(
+            text.contains("LWSC-REPLY [ack:status]"),
+            "kamailio did not get the answer:\n{text}"
+        );
+        let seen = seen.lock().unwrap().clone();
+        let kmsg = |path: &str, msg: &str| (path.to_string(), "kmsg".to_string(), msg.to_string());
+        assert!(
+            seen.contains(&kmsg("/notify", "hello from kamailio")),
+            "{seen:?}"
+        );
+        assert!(seen.contains(&kmsg("/rpc", "req:status")), "{seen:?}");
+        assert!(text.contains("LWSC-PROTO [ack:proto]"), "{text}");
+        let ksr = (
+            "/rpc2".to_string(),
+            "ksr".to_string(),
+            "req:proto".to_string(),
+        );
+        assert!(seen.contains(&ksr), "{seen:?}");
+        stop(&mut proc.0, &log);
+    }
+}
