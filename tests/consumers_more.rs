@@ -390,9 +390,41 @@ fn pcap_tcp_record(payload: &[u8]) -> Vec<u8> {
     r
 }
 
-/// Moves the calling thread into the network namespace of process `pid`.
+/// A command running `program` in a new network namespace with only
+/// loopback (up), for programs that listen on every interface. The
+/// program keeps the command's pid (unshare and sh exec it).
+fn in_own_netns(program: &str) -> Command {
+    let mut cmd = Command::new("unshare");
+    cmd.args(["--net", "--", "sh", "-c"])
+        .arg("ip link set lo up && exec \"$0\" \"$@\"")
+        .arg(program);
+    cmd
+}
+
+/// Whether [`in_own_netns`] can work here (root, iproute2); if not, says
+/// why `test` does nothing.
+fn netns_possible(test: &str) -> bool {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("{test}: needs root for a network namespace: test skipped");
+        return false;
+    }
+    installed("/usr/sbin/ip", "iproute2")
+}
+
+/// Moves the calling thread into the network namespace of process `pid`,
+/// once that runs its program (so the namespace exists and is set up).
 fn enter_netns(pid: u32) {
     use std::os::fd::AsRawFd;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| {
+        ["unshare", "sh", "dash", "bash", "ip"]
+            .iter()
+            .any(|n| p.ends_with(n))
+    }) {
+        assert!(Instant::now() < deadline, "process {pid} never started");
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let ns = std::fs::File::open(format!("/proc/{pid}/ns/net")).expect("open netns");
     // SAFETY: setns on a namespace descriptor; it affects this thread only.
     let r = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
@@ -414,12 +446,7 @@ fn enter_netns(pid: u32) {
 /// test makes with an HTTP request after 3 s; ours wakes the loop itself.
 #[test]
 fn driftnet() {
-    if !installed("/usr/bin/driftnet", "driftnet") || !installed("/usr/sbin/ip", "iproute2") {
-        return;
-    }
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
-        eprintln!("driftnet: needs root for its network namespace: test skipped");
+    if !installed("/usr/bin/driftnet", "driftnet") || !netns_possible("driftnet") {
         return;
     }
     let dir = temp_dir("driftnet");
@@ -435,19 +462,12 @@ fn driftnet() {
         let log = dir.join(format!("{which}.log"));
         // its own namespace: any port is free there
         const PORT: u16 = 9090;
-        let mut cmd = Command::new("unshare");
-        cmd.args([
-            "--net",
-            "--",
-            "sh",
-            "-c",
-            "ip link set lo up && exec \"$0\" \"$@\"",
-        ])
-        .args(["/usr/bin/driftnet", "-v", "-w", "-W", &PORT.to_string()])
-        .arg("-d")
-        .arg(&images)
-        .arg("-f")
-        .arg(&fifo);
+        let mut cmd = in_own_netns("/usr/bin/driftnet");
+        cmd.args(["-v", "-w", "-W", &PORT.to_string()])
+            .arg("-d")
+            .arg(&images)
+            .arg("-f")
+            .arg(&fifo);
         let mut proc = spawn_logged(cmd, &lib, &log);
 
         // driftnet opens the pipe at start and reads the pcap header before
@@ -688,5 +708,93 @@ fn kamailio_lwsc() {
         );
         assert!(seen.contains(&ksr), "{seen:?}");
         stop(&mut proc.0, &log);
+    }
+}
+
+/// csound's `websocket` opcode (csound-plugins' websocketIO), a server
+/// with one subprotocol per variable: a .csd of our own sends a k-rate
+/// ramp (the score time, as 64-bit floats, subprotocol `kramp`) and
+/// prints what a client sends it (`kin`). It runs in real time with the
+/// null audio device, in a network namespace of its own (the opcode
+/// listens on every interface). One client must receive a rising series
+/// of times, another's value must show up in csound's output.
+#[test]
+fn csound_websocket() {
+    let plugin = "/usr/lib/x86_64-linux-gnu/csound/plugins64-6.0/libwebsocketIO.so";
+    if !installed("/usr/bin/csound", "csound")
+        || !installed(plugin, "csound-plugins")
+        || !netns_possible("csound")
+    {
+        return;
+    }
+    const PORT: u16 = 7681;
+    let dir = temp_dir("csound");
+    let csd = dir.join("ws.csd");
+    std::fs::write(
+        &csd,
+        format!(
+            "<CsoundSynthesizer>\n\
+             <CsOptions>\n\
+             -d -+rtaudio=null -odac -+msg_color=0\n\
+             </CsOptions>\n\
+             <CsInstruments>\n\
+             sr = 1000\n\
+             ksmps = 10\n\
+             nchnls = 1\n\
+             0dbfs = 1\n\
+             instr 1\n\
+             \tkramp line 0, p3, p3\n\
+             \tkin websocket {PORT}, kramp\n\
+             \tprintk2 kin\n\
+             endin\n\
+             </CsInstruments>\n\
+             <CsScore>\n\
+             i 1 0 30\n\
+             </CsScore>\n\
+             </CsoundSynthesizer>\n"
+        ),
+    )
+    .unwrap();
+    for (which, lib) in libs() {
+        eprintln!("csound on {}", label(which));
+        let log = dir.join(format!("{which}.log"));
+        let mut cmd = in_own_netns("/usr/bin/csound");
+        cmd.arg(&csd);
+        let mut proc = spawn_logged(cmd, &lib, &log);
+        let pid = proc.0.id();
+        let client = std::thread::spawn(move || {
+            enter_netns(pid);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while TcpStream::connect(("127.0.0.1", PORT)).is_err() {
+                assert!(Instant::now() < deadline, "csound does not listen");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let url = format!("ws://127.0.0.1:{PORT}/");
+            let mut input = ws_connect(&url, "kin", tcp(PORT));
+            input
+                .send(Message::binary(42.5f64.to_le_bytes().to_vec()))
+                .unwrap();
+            let mut ramp = ws_connect(&url, "kramp", tcp(PORT));
+            let mut times = Vec::new();
+            while times.len() < 20 {
+                let b = next_data(&mut ramp);
+                assert_eq!(b.len(), 8, "one 64-bit float per message");
+                times.push(f64::from_le_bytes(b.try_into().unwrap()));
+            }
+            for ws in [&mut ramp, &mut input] {
+                ws.close(None).unwrap();
+                while ws.read().is_ok() {}
+            }
+            times
+        });
+        let times = client.join().expect("client");
+        assert_loaded(pid, which);
+        eprintln!("  times {:?} .. {:?}", times[0], times[times.len() - 1]);
+        assert!(
+            times.windows(2).all(|w| w[0] <= w[1]) && times[0] >= 0.0 && times[19] < 30.0,
+            "{times:?}"
+        );
+        assert!(times[19] > times[0], "the ramp does not move: {times:?}");
+        wait_log(&log, "42.50000", 10, &mut proc.0);
     }
 }
