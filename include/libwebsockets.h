@@ -899,11 +899,6 @@ struct lws_smd_peer;
 struct lws_spa;
 
 /*
- A state manager (see `lws_state_notify_link_t`).
- */
-struct lws_state_manager;
-
-/*
  A virtual host: listen socket, protocols, TLS and mounts.
  */
 struct lws_vhost;
@@ -1314,6 +1309,36 @@ struct lws_dll2 {
 typedef struct lws_dll2 lws_dll2_t;
 
 /*
+ C spelling: `lws_dll2_owner_t`.
+ */
+typedef struct lws_dll2_owner lws_dll2_owner_t;
+
+/*
+ System message distribution class bits.
+ */
+typedef uint32_t lws_smd_class_t;
+
+/*
+ A state machine whose transitions its notifiers may veto (the
+ context's system state is one, see `lws_system_get_state_manager`).
+ */
+struct lws_state_manager {
+  lws_dll2_owner_t notify_list;
+  struct lws_context *context;
+  /*
+   The owner's, for the notifiers; lws does not use it.
+   */
+  void *parent;
+  /*
+   The lws_smd class a message about each change goes to (0: none).
+   */
+  lws_smd_class_t smd_class;
+  const char **state_names;
+  const char *name;
+  int state;
+};
+
+/*
  A state-change notifier, listed in a state manager.
  */
 struct lws_state_notify_link {
@@ -1332,11 +1357,6 @@ struct lws_state_notify_link {
  C spelling: `lws_state_notify_link_t`.
  */
 typedef struct lws_state_notify_link lws_state_notify_link_t;
-
-/*
- System message distribution class bits.
- */
-typedef uint32_t lws_smd_class_t;
 
 /*
  Receives system messages whose class matches the registered filter.
@@ -1767,11 +1787,6 @@ struct lws_ssl_info {
 };
 
 /*
- C spelling: `lws_dll2_owner_t`.
- */
-typedef struct lws_dll2_owner lws_dll2_owner_t;
-
-/*
  Called when a scheduled [`lws_sorted_usec_list`] timer is due.
  */
 typedef void (*sul_cb_t)(struct lws_sorted_usec_list *sul);
@@ -1780,6 +1795,11 @@ typedef void (*sul_cb_t)(struct lws_sorted_usec_list *sul);
  C spelling: `lws_sorted_usec_list_t`.
  */
 typedef struct lws_sorted_usec_list lws_sorted_usec_list_t;
+
+/*
+ C spelling: `lws_state_manager_t`.
+ */
+typedef struct lws_state_manager lws_state_manager_t;
 
 /*
  Called by a state manager when its state is about to change or changed.
@@ -1942,6 +1962,12 @@ int lws_http_client_read(struct lws *wsi, char **buf, int *buflen);
  The status code of a client HTTP response (0 before it arrived).
  */
 unsigned int lws_http_client_http_response(struct lws *wsi);
+
+/*
+ 1 when a 303 redirect turned this client's request into a GET (a POST
+ flow then has no body to send), else 0.
+ */
+int lws_http_is_redirected_to_get(struct lws *wsi);
 
 /*
  Marks that a client HTTP request body is (1) or no longer (0) being
@@ -2266,6 +2292,13 @@ int lws_return_http_status(struct lws *wsi, unsigned int code, const char *html_
 int lws_http_transaction_completed(struct lws *wsi);
 
 /*
+ The response on this wsi is now a stream of server-sent events: it
+ loses its timeout and lives until either side closes it (on HTTP/2 the
+ connection has no idle timeout while a stream is open).
+ */
+int lws_http_mark_sse(struct lws *wsi);
+
+/*
  Writes the status line, the vhost's extra headers and `server:` at
  `*p`. Returns 0, or 1 if the buffer is too small.
  */
@@ -2437,6 +2470,15 @@ const char *lws_canonical_hostname(struct lws_context *context);
  for `-xvalue`, or NULL when absent.
  */
 const char *lws_cmdline_option(int argc, const char *const *argv, const char *val);
+
+/*
+ The options every lws example understands: `-d <loglevel>` (else
+ user, error, warning and notice logs), `--udp-tx-loss <percent>`,
+ `--udp-rx-loss <percent>` (into `info`) and `--ignore-sigterm`.
+ */
+void lws_cmdline_option_handle_builtin(int argc,
+                                       const char *const *argv,
+                                       struct lws_context_creation_info *info);
 
 /*
  With LWS_SERVER_OPTION_EXPLICIT_VHOSTS: drops to the configured user
@@ -2687,6 +2729,38 @@ const char *lws_spa_get_string(struct lws_spa *spa, int n);
  callback with LWS_UFS_CLOSE). Returns 0.
  */
 int lws_spa_destroy(struct lws_spa *spa);
+
+/*
+ Adds `nl` to the notifiers of `mgr` (first in line).
+ */
+void lws_state_reg_notifier(struct lws_state_manager *mgr, struct lws_state_notify_link *nl);
+
+/*
+ Removes `nl` from its manager's notifiers.
+ */
+void lws_state_reg_deregister(struct lws_state_notify_link *nl);
+
+/*
+ Adds each link of the NULL-terminated array `nl` (which may be NULL).
+ */
+void lws_state_reg_notifier_list(struct lws_state_manager *mgr,
+                                 struct lws_state_notify_link *const *nl);
+
+/*
+ Steps the state up one at a time to `target`, stopping where a
+ notifier vetoes (it then owns trying again). Returns 0.
+ */
+int lws_state_transition_steps(struct lws_state_manager *mgr, int target);
+
+/*
+ Goes straight to `target` unless a notifier vetoes. Returns 0.
+ */
+int lws_state_transition(struct lws_state_manager *mgr, int target);
+
+/*
+ The context's system state manager.
+ */
+struct lws_state_manager *lws_system_get_state_manager(struct lws_context *context);
 
 /*
  Schedules `sul` to call `cb` `us` microseconds from now on the context's

@@ -510,6 +510,318 @@ fn tx_client(tree: &Path, p: &Prog) -> Result<(), String> {
     })
 }
 
+/// `curl -i` (headers and body) with `args`; the exit status is not an
+/// error (an event stream ends by --max-time).
+fn curl(args: &[&str]) -> Result<String, String> {
+    let o = Command::new("curl")
+        .args(["-sS", "-i", "--max-time", "5"])
+        .args(args)
+        .output()
+        .map_err(|e| format!("curl: {e}"))?;
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    if out.is_empty() {
+        return Err(format!(
+            "curl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    Ok(out)
+}
+
+/// The status code of a `curl -i` output.
+fn code(out: &str) -> u16 {
+    out.lines()
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+fn body(out: &str) -> &str {
+    out.split_once("\r\n\r\n").map_or("", |(_, b)| b)
+}
+
+fn header<'a>(out: &'a str, name: &str) -> Option<&'a str> {
+    let head = out.split_once("\r\n\r\n").map_or(out, |(h, _)| h);
+    head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
+fn expect_page(out: &str, want_code: u16, file: &Path) -> Result<(), String> {
+    let want = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+    check(code(out) == want_code && body(out) == want, || {
+        format!("wanted {want_code} and {}:\n{out}", file.display())
+    })
+}
+
+const URL: &str = "http://127.0.0.1:7681";
+
+/// Files from the mount, and its 404 page for what is not there (a
+/// redirect to error_document_404, a file like the others).
+fn http_server(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    expect_page(&curl(&[URL])?, 200, &p.dir.join("mount-origin/index.html"))?;
+    let out = curl(&[&format!("{URL}/no-such-file")])?;
+    check(
+        code(&out) == 302 && header(&out, "location") == Some("/404.html"),
+        || format!("missing file:\n{out}"),
+    )?;
+    let out = curl(&[&format!("{URL}/404.html")])?;
+    expect_page(&out, 200, &p.dir.join("mount-origin/404.html"))
+}
+
+/// Generated content without a length on :7681, and on the TLS vhost.
+fn dynamic(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    for url in [
+        format!("{URL}/dyn/4"),
+        "https://127.0.0.1:7682/dyn/4".to_owned(),
+    ] {
+        let out = curl(&["-k", "--http1.1", &url])?;
+        check(
+            code(&out) == 200
+                && header(&out, "content-type") == Some("text/html")
+                && body(&out).contains("/4")
+                && body(&out).contains("</html>"),
+            || format!("{url}:\n{out}"),
+        )?;
+    }
+    let out = curl(&[&format!("{URL}/")])?;
+    check(code(&out) == 200, || format!("GET /:\n{out}"))
+}
+
+/// A urlencoded POST is parsed and answered with a redirect.
+fn form_post(p: &Prog) -> Result<(), String> {
+    let srv = start_server(p, &[])?;
+    let out = curl(&["-d", "text1=hello+form&send=Send", &format!("{URL}/form1")])?;
+    check(
+        code(&out) == 301
+            && header(&out, "location").is_some_and(|l| l.ends_with("after-form1.html")),
+        || format!("POST /form1:\n{out}"),
+    )?;
+    srv.wait_log("text1: (len 10) 'hello form'", Duration::from_secs(3))
+}
+
+/// A multipart upload is written to a file next to the program.
+fn form_post_file(p: &Prog) -> Result<(), String> {
+    let srv = start_server(p, &[])?;
+    let name = "lws-rs-upload-test.txt";
+    let upload = profile_dir().join("upstream-bin").join(name);
+    let content: String = (0..2000).map(|i| format!("line {i}\n")).collect();
+    std::fs::write(&upload, &content).unwrap();
+    let written = p.dir.join(name);
+    let _ = std::fs::remove_file(&written);
+    let out = curl(&[
+        "-F",
+        "text1=hello",
+        "-F",
+        "send=Send",
+        "-F",
+        &format!("file=@{}", upload.display()),
+        &format!("{URL}/form1"),
+    ])?;
+    check(code(&out) == 301, || format!("upload:\n{out}"))?;
+    srv.wait_log(
+        &format!("written {} to {name}", content.len()),
+        Duration::from_secs(3),
+    )?;
+    let got = std::fs::read_to_string(&written).unwrap_or_default();
+    let _ = std::fs::remove_file(&written);
+    check(got == content, || "the uploaded file differs".into())?;
+    srv.wait_log("text1: (len 5) 'hello'", Duration::from_secs(1))
+}
+
+/// Form fields from the query string (the example prints each argument
+/// whole, `name=value`, on both libraries).
+fn form_get(p: &Prog) -> Result<(), String> {
+    let srv = start_server(p, &[])?;
+    let out = curl(&[&format!("{URL}/form1?text1=hi%20there&send=Send")])?;
+    check(code(&out) == 301, || format!("GET /form1:\n{out}"))?;
+    srv.wait_log("text1: (len 14) 'text1=hi there'", Duration::from_secs(3))
+}
+
+/// A header lws has no token for, read with lws_hdr_custom_*.
+fn custom_headers(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let out = curl(&["-H", "DNT: 1", &format!("{URL}/dyn/x")])?;
+    check(
+        code(&out) == 200 && body(&out).contains("DNT value '1'"),
+        || format!("with DNT:\n{out}"),
+    )?;
+    let out = curl(&[&format!("{URL}/dyn/x")])?;
+    check(body(&out).contains("DNT header not found"), || {
+        format!("without DNT:\n{out}")
+    })
+}
+
+/// /secret needs the credentials of ba-passwords.
+fn basicauth(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let out = curl(&[&format!("{URL}/secret/")])?;
+    check(
+        code(&out) == 401
+            && header(&out, "www-authenticate").is_some_and(|v| v.starts_with("Basic")),
+        || format!("without credentials:\n{out}"),
+    )?;
+    let out = curl(&["-u", "user:wrong", &format!("{URL}/secret/")])?;
+    check(code(&out) == 401, || format!("wrong password:\n{out}"))?;
+    let out = curl(&["-u", "user:password", &format!("{URL}/secret/")])?;
+    expect_page(&out, 200, &p.dir.join("mount-secret-origin/index.html"))?;
+    let out = curl(&[URL])?;
+    check(code(&out) == 200, || format!("public page:\n{out}"))
+}
+
+/// The mount's extra mimetype for .bz2.
+fn mimetypes(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let out = curl(&["-D", "-", "-o", "/dev/null", &format!("{URL}/test.tar.bz2")])?;
+    check(
+        code(&out) == 200 && header(&out, "content-type") == Some("application/x-bzip2"),
+        || format!("test.tar.bz2:\n{out}"),
+    )
+}
+
+/// Three vhosts: one on :7681, two sharing :7682 told apart by Host.
+fn multivhost(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    for (host, port, dir) in [
+        ("localhost1", 7681, "mount-origin-localhost1"),
+        ("localhost2", 7682, "mount-origin-localhost2"),
+        ("localhost3", 7682, "mount-origin-localhost3"),
+    ] {
+        let out = curl(&[
+            "-H",
+            &format!("Host: {host}"),
+            &format!("http://127.0.0.1:{port}/"),
+        ])?;
+        expect_page(&out, 200, &p.dir.join(dir).join("index.html"))
+            .map_err(|e| format!("{host}: {e}"))?;
+    }
+    Ok(())
+}
+
+/// HTTPS, over HTTP/1.1 and HTTP/2 (ALPN).
+fn tls_server(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let page = p.dir.join("mount-origin/index.html");
+    let url = "https://127.0.0.1:7681/";
+    expect_page(&curl(&["-k", "--http1.1", url])?, 200, &page)?;
+    let out = curl(&["-k", "--http2", url])?;
+    check(out.starts_with("HTTP/2 200"), || format!("h2:\n{out}"))?;
+    expect_page(&out, 200, &page)
+}
+
+/// Server-sent events keep coming on one response (one each 3 s).
+fn sse(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    let out = curl(&["-N", "--max-time", "4.5", &format!("{URL}/sse")])?;
+    let events = body(&out).matches("data:").count();
+    check(
+        code(&out) == 200
+            && header(&out, "content-type").is_some_and(|v| v.starts_with("text/event-stream"))
+            && events >= 2,
+        || format!("{events} events:\n{out}"),
+    )
+}
+
+/// A client example that ends by itself, against a Debian-built peer.
+fn client_ok(
+    tree: &Path,
+    p: &Prog,
+    server: &str,
+    server_args: &[&str],
+    args: &[&str],
+    want: &str,
+) -> Result<(), String> {
+    with_peer(tree, server, server_args, || {
+        let (code, log) = run_client(p, args, Duration::from_secs(20))?;
+        check(code == 0 && log.contains(want), || {
+            format!("exit {code}:\n{}", tail(&log))
+        })
+    })
+}
+
+/// A TLS HTTP/1.1 server for one multipart POST: it reads the body up to
+/// the closing boundary, prints what it got and answers 200. (The example
+/// servers answer a form with a redirect, which Debian's client follows
+/// over h2 and then loses about half the time.)
+const FORM_PEER: &str = r#"
+import re, socket, ssl, sys
+cert, key, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+ctx.set_alpn_protocols(["http/1.1"])
+ls = socket.socket(socket.AF_INET6)
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+ls.bind(("::", port))
+ls.listen(4)
+print("listening", flush=True)
+c, _ = ls.accept()
+c = ctx.wrap_socket(c, server_side=True)
+data = b""
+while b"\r\n\r\n" not in data:
+    data += c.recv(4096)
+head, body = data.split(b"\r\n\r\n", 1)
+m = re.search(rb'boundary="?([^"\r\n;]+)', head)
+end = b"--" + m.group(1) + b"--"
+while end not in body:
+    more = c.recv(4096)
+    if not more:
+        break
+    body += more
+print(head.split(b"\r\n")[0].decode(), flush=True)
+for part in body.split(b"--" + m.group(1))[1:-1]:
+    h, v = part.split(b"\r\n\r\n", 1)
+    name = re.search(rb'name="([^"]*)"', h).group(1).decode()
+    print("part %s=%r" % (name, v.rstrip(b"\r\n").decode()), flush=True)
+c.sendall(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 3\r\nconnection: close\r\n\r\nok\n")
+c.close()
+"#;
+
+/// The multipart POST reaches a server with its fields and file, and the
+/// 200 completes the client.
+fn post_client(p: &Prog) -> Result<(), String> {
+    let cert_dir = p
+        .dir
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("http-server/minimal-http-server-tls");
+    let mut peer = Command::new("python3")
+        .args(["-c", FORM_PEER])
+        .arg(cert_dir.join("localhost-100y.cert"))
+        .arg(cert_dir.join("localhost-100y.key"))
+        .arg(PORT.to_string())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("python3: {e}"))?;
+    let mut out = peer.stdout.take().unwrap();
+    let mut first = [0u8; 10];
+    let ready = out.read_exact(&mut first).is_ok() && &first == b"listening\n";
+    let result = (|| {
+        check(ready, || "the python peer did not start".into())?;
+        let (code, log) = run_client(p, &["-l", "--form1"], Duration::from_secs(20))?;
+        check(code == 0 && log.contains("Completed: OK"), || {
+            format!("exit {code}:\n{}", tail(&log))
+        })
+    })();
+    let _ = peer.kill();
+    let _ = peer.wait();
+    let mut got = String::new();
+    let _ = out.read_to_string(&mut got);
+    result?;
+    check(
+        got.contains("POST /form1 HTTP/1.1")
+            && got.contains("part text='my text field'")
+            && got.contains("part file="),
+        || format!("the server got:\n{got}"),
+    )
+}
+
 struct Example {
     rel: &'static str,
     run: fn(&Path, &Prog) -> Result<(), String>,
@@ -550,6 +862,104 @@ fn examples() -> Vec<Example> {
             run: |_, p| broker(p),
         },
         Example {
+            rel: "http-server/minimal-http-server",
+            run: |_, p| http_server(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-dynamic",
+            run: |_, p| dynamic(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-form-post",
+            run: |_, p| form_post(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-form-post-file",
+            run: |_, p| form_post_file(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-form-get",
+            run: |_, p| form_get(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-custom-headers",
+            run: |_, p| custom_headers(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-basicauth",
+            run: |_, p| basicauth(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-mimetypes",
+            run: |_, p| mimetypes(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-multivhost",
+            run: |_, p| multivhost(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-tls",
+            run: |_, p| tls_server(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-tls-mem",
+            run: |_, p| tls_server(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-sse",
+            run: |_, p| sse(p),
+        },
+        Example {
+            rel: "http-server/minimal-http-server-sse-ring",
+            run: |_, p| sse(p),
+        },
+        Example {
+            rel: "http-client/minimal-http-client",
+            run: |t, p| {
+                client_ok(
+                    t,
+                    p,
+                    "http-server/minimal-http-server-tls",
+                    &[],
+                    &["-l"],
+                    "Completed: OK",
+                )?;
+                client_ok(
+                    t,
+                    p,
+                    "http-server/minimal-http-server-tls",
+                    &[],
+                    &["-l", "--h1"],
+                    "Completed: OK",
+                )
+            },
+        },
+        Example {
+            rel: "http-client/minimal-http-client-post",
+            run: |_, p| post_client(p),
+        },
+        Example {
+            rel: "http-client/minimal-http-client-multi",
+            run: |t, p| {
+                client_ok(
+                    t,
+                    p,
+                    "http-server/minimal-http-server-tls",
+                    &[],
+                    &["-l"],
+                    "",
+                )?;
+                client_ok(
+                    t,
+                    p,
+                    "http-server/minimal-http-server-tls",
+                    &[],
+                    &["-l", "--h1"],
+                    "",
+                )
+            },
+        },
+        Example {
             rel: "ws-client/minimal-ws-client-echo",
             run: echo_client,
         },
@@ -585,6 +995,7 @@ fn upstream_minimal_examples() {
     let (mut passed, mut failed) = (0, 0);
     let mut rows = Vec::new();
     let mut failures = Vec::new();
+    let mut retried = Vec::new();
     for ex in examples() {
         let name = ex.rel.rsplit('/').next().unwrap();
         if only.as_ref().is_some_and(|o| !o.iter().any(|n| n == name)) {
@@ -592,11 +1003,23 @@ fn upstream_minimal_examples() {
         }
         let mut row = format!("| {name} |");
         for &v in &variants {
-            let r = build(&tree, ex.rel, v).and_then(|p| (ex.run)(&tree, &p));
+            let attempt = || build(&tree, ex.rel, v).and_then(|p| (ex.run)(&tree, &p));
+            // a second attempt, reported as such: Debian's library loses a
+            // redirect now and then (see minimal-http-client-post)
+            let r = match attempt() {
+                Ok(()) => Ok(false),
+                Err(first) => match attempt() {
+                    Ok(()) => {
+                        retried.push(format!("{name} ({}): {first}", v.name()));
+                        Ok(true)
+                    }
+                    Err(e) => Err(e),
+                },
+            };
             match r {
-                Ok(()) => {
+                Ok(again) => {
                     passed += 1;
-                    row.push_str(" PASS |");
+                    row.push_str(if again { " PASS* |" } else { " PASS |" });
                 }
                 Err(e) => {
                     failed += 1;
@@ -614,5 +1037,11 @@ fn upstream_minimal_examples() {
         println!("{r}");
     }
     println!("{passed} passed, {failed} failed");
+    if !retried.is_empty() {
+        println!("PASS*: passed on a second attempt; the first failed with:");
+        for r in &retried {
+            println!("  {r}");
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

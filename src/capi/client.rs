@@ -93,6 +93,16 @@ pub unsafe extern "C" fn lws_http_client_http_response(wsi: *mut lws) -> c_uint 
     })
 }
 
+/// 1 when a 303 redirect turned this client's request into a GET (a POST
+/// flow then has no body to send), else 0.
+#[no_mangle]
+pub unsafe extern "C" fn lws_http_is_redirected_to_get(wsi: *mut lws) -> c_int {
+    ffi_boundary!("lws_http_is_redirected_to_get", {
+        // SAFETY: caller contract.
+        unsafe { wsi_ref(wsi) }.is_some_and(|w| w.redirected_to_get.get()) as c_int
+    })
+}
+
 /// Marks that a client HTTP request body is (1) or no longer (0) being
 /// sent from CLIENT_HTTP_WRITEABLE.
 #[no_mangle]

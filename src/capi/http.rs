@@ -49,6 +49,20 @@ pub unsafe extern "C" fn lws_http_transaction_completed(wsi: *mut lws) -> c_int 
     })
 }
 
+/// The response on this wsi is now a stream of server-sent events: it
+/// loses its timeout and lives until either side closes it (on HTTP/2 the
+/// connection has no idle timeout while a stream is open).
+#[no_mangle]
+pub unsafe extern "C" fn lws_http_mark_sse(wsi: *mut lws) -> c_int {
+    ffi_boundary!("lws_http_mark_sse", {
+        // SAFETY: caller contract.
+        if let Some(w) = (unsafe { wsi_ref(wsi) }).and_then(|w| w.rc()) {
+            w.set_timeout(0, 0);
+        }
+        0
+    })
+}
+
 /// The request's Content-Type header value, for the POST argument parser.
 /// None if the wsi has no request or no such header.
 ///

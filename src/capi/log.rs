@@ -11,6 +11,8 @@ pub(crate) const LLL_WARN: c_int = 1 << 1;
 pub(crate) const LLL_NOTICE: c_int = 1 << 2;
 pub(crate) const LLL_INFO: c_int = 1 << 3;
 pub(crate) const LLL_DEBUG: c_int = 1 << 4;
+/// lwsl_user, level 10 of lws-logs.h
+pub(crate) const LLL_USER: c_int = 1 << 10;
 const LLL_COUNT: usize = 12;
 
 static LEVEL: AtomicI32 = AtomicI32::new(LLL_ERR | LLL_WARN | LLL_NOTICE);

@@ -221,6 +221,53 @@ pub unsafe extern "C" fn lws_cmdline_option(
     })
 }
 
+extern "C" fn ignore_signal(_: c_int) {}
+
+/// The options every lws example understands: `-d <loglevel>` (else
+/// user, error, warning and notice logs), `--udp-tx-loss <percent>`,
+/// `--udp-rx-loss <percent>` (into `info`) and `--ignore-sigterm`.
+#[no_mangle]
+pub unsafe extern "C" fn lws_cmdline_option_handle_builtin(
+    argc: c_int,
+    argv: *const *const c_char,
+    info: *mut super::types::lws_context_creation_info,
+) {
+    ffi_boundary!("lws_cmdline_option_handle_builtin", {
+        let opt = |name: &CStr| -> Option<c_int> {
+            // SAFETY: caller's argv; the result points into it.
+            let p = unsafe { lws_cmdline_option(argc, argv, name.as_ptr()) };
+            // SAFETY: a C string inside argv.
+            (!p.is_null()).then(|| unsafe { libc::atoi(p) })
+        };
+        let mut logs = super::log::LLL_USER
+            | super::log::LLL_ERR
+            | super::log::LLL_WARN
+            | super::log::LLL_NOTICE;
+        if let Some(l) = opt(c"-d") {
+            logs = l;
+        }
+        // SAFETY: caller's creation info, when given.
+        if let Some(info) = unsafe { info.as_mut() } {
+            if let Some(pc) = opt(c"--udp-tx-loss") {
+                info.udp_loss_sim_tx_pc = pc as u8;
+            }
+            if let Some(pc) = opt(c"--udp-rx-loss") {
+                info.udp_loss_sim_rx_pc = pc as u8;
+            }
+        }
+        if opt(c"--ignore-sigterm").is_some() {
+            // SAFETY: a handler that does nothing is async-signal-safe.
+            unsafe {
+                libc::signal(
+                    libc::SIGTERM,
+                    ignore_signal as extern "C" fn(c_int) as libc::sighandler_t,
+                );
+            }
+        }
+        super::log::lws_set_log_level(logs, None);
+    })
+}
+
 /// With LWS_SERVER_OPTION_EXPLICIT_VHOSTS: drops to the configured user
 /// and group once the vhosts are listening. 0, or 1 on failure.
 #[no_mangle]

@@ -20,6 +20,7 @@ pub mod ring;
 pub mod service;
 pub mod smd;
 pub mod spa;
+pub mod state;
 pub mod sul;
 pub mod tls;
 pub mod types;

@@ -78,10 +78,6 @@ pub struct lws_smd_peer {
 pub struct lws_attach_item {
     _p: [u8; 0],
 }
-/// A state manager (see `lws_state_notify_link_t`).
-pub struct lws_state_manager {
-    _p: [u8; 0],
-}
 /// An X.509 certificate held for the lws_x509_* API.
 pub struct lws_x509_cert {
     _p: [u8; 0],
@@ -522,6 +518,23 @@ pub struct lws_state_notify_link {
 const _: () = assert!(std::mem::size_of::<lws_state_notify_link>() == 40);
 /// C spelling: `lws_state_notify_link_t`.
 pub type lws_state_notify_link_t = lws_state_notify_link;
+
+/// A state machine whose transitions its notifiers may veto (the
+/// context's system state is one, see `lws_system_get_state_manager`).
+#[repr(C)]
+pub struct lws_state_manager {
+    pub notify_list: lws_dll2_owner_t,
+    pub context: *mut lws_context,
+    /// The owner's, for the notifiers; lws does not use it.
+    pub parent: *mut c_void,
+    /// The lws_smd class a message about each change goes to (0: none).
+    pub smd_class: lws_smd_class_t,
+    pub state_names: *mut *const c_char,
+    pub name: *const c_char,
+    pub state: c_int,
+}
+/// C spelling: `lws_state_manager_t`.
+pub type lws_state_manager_t = lws_state_manager;
 
 /// Called back by `lws_system_ops.attach` on the service thread.
 pub type lws_attach_cb_t =

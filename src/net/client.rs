@@ -1252,10 +1252,17 @@ impl Wsi {
             };
             (peer.ip().to_string(), peer.port(), path)
         };
-        let host_hdr = if port == 80 {
-            host.clone()
-        } else {
-            format!("{host}:{port}")
+        // a path on the same server keeps the name it was asked by (Host,
+        // and the name its certificate is checked against), as lws
+        let same_server = !loc.starts_with("http://");
+        let kept = same_server
+            .then(|| self.client.borrow().as_ref().map(|c| c.host.clone()))
+            .flatten()
+            .filter(|h| !h.is_empty());
+        let host_hdr = match kept {
+            Some(h) => h,
+            None if port == 80 => host.clone(),
+            None => format!("{host}:{port}"),
         };
         // an absolute http:// target drops TLS, which 4.1.6 refuses
         let ssl = loc.starts_with("http://").then_some(false);
@@ -1316,6 +1323,7 @@ impl Wsi {
                 }
                 if to_get {
                     c.method = Some("GET".into());
+                    self.redirected_to_get.set(true);
                 }
             }
         }

@@ -87,6 +87,8 @@ pub struct Context {
     /// lws_sul timers: the ordinary list and the wake-from-suspend list.
     /// The links live in the timers' own (often the program's) memory.
     pub(crate) sul_owners: Box<UnsafeCell<[lws_dll2_owner; 2]>>,
+    /// The system state manager (lws_system_get_state_manager).
+    system_state: Box<UnsafeCell<crate::capi::state::SystemState>>,
     /// The retry policy of connections that were given none (lws's
     /// 1/3/9/17 s backoff, keepalive from info.retry_and_idle_policy).
     pub(crate) default_retry: Box<lws_retry_bo_t>,
@@ -510,6 +512,9 @@ impl Context {
                     count: 0,
                 }; 2],
             )),
+            system_state: Box::new(UnsafeCell::new(*crate::capi::state::SystemState::new(
+                std::ptr::null_mut(),
+            ))),
             default_retry: {
                 let (ping, hangup) =
                     policy_validity(info.retry_and_idle_policy).unwrap_or((300, 310));
@@ -537,6 +542,14 @@ impl Context {
                 info.early_smd_cb,
             );
         }
+        // SAFETY: the state is boxed in the context, as is the timer list;
+        // the notifier links are the program's, live while registered.
+        unsafe {
+            let st = &mut *ctx.system_state.get();
+            st.mgr.context = ctx.as_c();
+            st.mgr.parent = ctx.as_c() as *mut std::ffi::c_void;
+            st.start(info.register_notifier_list, ctx.sul_owner(false));
+        }
         if !info.pcontext.is_null() {
             // SAFETY: the caller asked us to store the context pointer there.
             unsafe { *info.pcontext = ctx.as_c() };
@@ -548,6 +561,11 @@ impl Context {
             ctx.drop_privileges()?;
         }
         Ok(ctx)
+    }
+
+    pub(crate) fn system_state_mgr(&self) -> *mut crate::capi::types::lws_state_manager {
+        // SAFETY: the boxed state lives as long as the context.
+        unsafe { &mut (*self.system_state.get()).mgr }
     }
 
     pub fn as_c(&self) -> *mut crate::capi::types::lws_context {
@@ -674,6 +692,16 @@ impl Context {
                 while (*p).callback.is_some() {
                     protocols.push(*p);
                     p = p.add(1);
+                }
+            }
+        } else if !info.pprotocols.is_null() {
+            // the same table given as pointers, NULL-terminated
+            let mut pp = info.pprotocols;
+            // SAFETY: a NULL-terminated array of valid protocol pointers.
+            unsafe {
+                while !(*pp).is_null() && (**pp).callback.is_some() {
+                    protocols.push(**pp);
+                    pp = pp.add(1);
                 }
             }
         }
@@ -1117,6 +1145,14 @@ impl Context {
         if self.destroying.replace(true) {
             return;
         }
+        // the notifiers hear the system leave its operational state first
+        // SAFETY: our own boxed manager.
+        unsafe {
+            crate::capi::state::lws_state_transition(
+                self.system_state_mgr(),
+                crate::capi::state::SYSTATE_POLICY_INVALID,
+            );
+        }
         let all: Vec<Rc<Wsi>> = self.wsis.borrow().iter().flatten().cloned().collect();
         for w in all
             .iter()
@@ -1139,6 +1175,8 @@ impl Context {
         }
         self.vhosts.borrow_mut().clear();
         self.pending.borrow_mut().clear();
+        // SAFETY: our own boxed state; its timer leaves the list.
+        unsafe { (*self.system_state.get()).stop() };
         let mut smd = self.smd.lock();
         smd.queue.clear();
         smd.peers.clear();

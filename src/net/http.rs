@@ -1057,7 +1057,6 @@ impl Wsi {
         path: &str,
         rest: &str,
     ) {
-        let _ = path;
         let origin = cstr_or_empty(m.origin);
         let mut rel = rest.trim_start_matches('/').to_string();
         let def = if m.def.is_null() {
@@ -1082,7 +1081,7 @@ impl Wsi {
         let file = match std::fs::File::open(&full) {
             Ok(f) => f,
             Err(_) => {
-                self.not_found();
+                self.mount_file_missing(m, path);
                 return;
             }
         };
@@ -1091,7 +1090,7 @@ impl Wsi {
         let md = match file.metadata() {
             Ok(md) if md.is_file() => md,
             _ => {
-                self.not_found();
+                self.mount_file_missing(m, path);
                 return;
             }
         };
@@ -1164,15 +1163,16 @@ impl Wsi {
         self.serve_file_start(file, md.len(), &mime, &extra, Some(&cache), interpret);
     }
 
-    fn not_found(self: &Rc<Self>) {
-        let doc = self.vhost().error_document_404.clone();
-        if let Some(doc) = doc {
-            if !self.handling_404.get() {
-                self.redirect_and_complete(302, doc.as_bytes());
-                return;
-            }
+    /// A URL a file mount has no file for goes to the mount's protocol (or
+    /// the vhost's first) as LWS_CALLBACK_HTTP with the whole path, as in
+    /// lws: a handler may answer it (a form target), the default one
+    /// answers 404.
+    fn mount_file_missing(self: &Rc<Self>, m: &crate::capi::types::lws_http_mount, path: &str) {
+        if m.protocol.is_null() && self.bind_protocol_cb(0) != 0 {
+            self.close_now(true);
+            return;
         }
-        self.send_status(404);
+        self.http_to_user(path);
     }
 
     /// Sends the head for a file and starts streaming it (lws_serve_http_file).

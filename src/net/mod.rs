@@ -99,8 +99,10 @@ pub(crate) mod opt {
     pub(crate) const VALIDATE_UTF8: u64 = 1 << 8;
     pub(crate) const EXPLICIT_VHOSTS: u64 = 1 << 13;
     pub(crate) const UNIX_SOCK: u64 = 1 << 14;
+    pub(crate) const STS: u64 = 1 << 15;
     pub(crate) const FALLBACK_TO_RAW: u64 = 1 << 20;
     pub(crate) const ONLY_RAW: u64 = 1 << 22;
+    pub(crate) const SECURITY_BEST_PRACTICES: u64 = 1 << 28;
 }
 
 pub(crate) const CONTEXT_PORT_NO_LISTEN: i32 = -1;

@@ -70,8 +70,24 @@ pub(crate) fn header_token(out: &mut Vec<u8>, token: usize, value: &[u8]) -> boo
     }
 }
 
+/// Mozilla Observatory's recommendations, in lws's order.
+const SECURITY_HEADERS: [(&str, &str); 5] = [
+    (
+        "content-security-policy:",
+        "default-src 'none'; img-src 'self' data: ; script-src 'self'; \
+         font-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; \
+         frame-ancestors 'none'; base-uri 'none';form-action 'self';",
+    ),
+    ("x-content-type-options:", "nosniff"),
+    ("x-xss-protection:", "1; mode=block"),
+    ("x-frame-options:", "deny"),
+    ("referrer-policy:", "no-referrer"),
+];
+
 impl Wsi {
-    /// Status line, the vhost's extra headers and `server:`, as
+    /// Status line, the vhost's extra headers, the security headers
+    /// (LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE),
+    /// `server:` and Strict-Transport-Security (LWS_SERVER_OPTION_STS), as
     /// lws_add_http_header_status writes them.
     pub(crate) fn status_head(&self, code_flags: u32, out: &mut Vec<u8>) {
         let code = code_flags & LWSAHH_CODE_MASK;
@@ -98,10 +114,23 @@ impl Wsi {
             }
             h = node.next;
         }
+        let options = self.vhost().options;
+        if options & super::opt::SECURITY_BEST_PRACTICES != 0 {
+            for (n, v) in SECURITY_HEADERS {
+                header(out, n.as_bytes(), v.as_bytes());
+            }
+        }
         if code_flags & LWSAHH_FLAG_NO_SERVER_NAME == 0 {
             if let Some(sv) = &self.ctx().server_string {
                 header(out, b"server:", sv.to_bytes());
             }
+        }
+        if options & super::opt::STS != 0 {
+            header(
+                out,
+                b"Strict-Transport-Security:",
+                b"max-age=15768000 ; includeSubDomains",
+            );
         }
     }
 }

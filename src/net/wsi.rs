@@ -156,6 +156,8 @@ pub struct Wsi {
     pub(crate) parent: Cell<*const Wsi>,
     pub(crate) children: RefCell<Vec<*const Wsi>>,
     pub(crate) redirects: Cell<u8>,
+    /// A 303 turned the client's request into a GET.
+    pub(crate) redirected_to_get: Cell<bool>,
     /// The user space belongs to the program (client `userdata`).
     pub(crate) user_external: Cell<bool>,
     /// A BIND_PROTOCOL callback was issued and its DROP is still owed.
@@ -275,6 +277,7 @@ impl Wsi {
             validity_hup: Cell::new(false),
             children: RefCell::new(Vec::new()),
             redirects: Cell::new(0),
+            redirected_to_get: Cell::new(false),
             hdrs: RefCell::new(None),
             body: Cell::new(super::http::Body::None),
             chunk_dec: RefCell::new(Default::default()),
@@ -816,11 +819,18 @@ impl Wsi {
         if self.h2s.borrow().is_some() {
             return self.h2_stream_flush();
         }
-        if self.has_pending_tx() {
-            self.flush()
+        let done = if self.has_pending_tx() {
+            self.flush()?
         } else {
-            Ok(true)
+            true
+        };
+        // a writable callback asked for while corked waited for this flush
+        if done && self.want_write.get() && self.can_write.get() {
+            if let Some(rc) = self.rc() {
+                self.ctx().schedule(&rc);
+            }
         }
+        Ok(done)
     }
 
     /// Input received but not yet delivered: stashed bytes, a chunk held
