@@ -2134,6 +2134,14 @@ void lws_cancel_service_pt(struct lws *wsi);
 const char *lws_get_library_version(void);
 
 /*
+ Forks and returns 0 in the child, the daemon: a session leader in
+ /tmp with stdio on /dev/null. The caller's process exits 0 once the
+ child is set up, after writing its pid to `lock_path` (may be NULL);
+ it exits 1 at once if that file names a live process.
+ */
+int lws_daemonize(const char *lock_path);
+
+/*
  Adds the detached `d` as the first element of `owner`'s list.
  */
 void lws_dll2_add_head(struct lws_dll2 *d, struct lws_dll2_owner *owner);
@@ -3081,6 +3089,92 @@ uint32_t lws_ser_ru32be(const uint8_t *b);
  Reads a big-endian u64 from `b[0..8]` (0 for NULL).
  */
 uint64_t lws_ser_ru64be(const uint8_t *b);
+
+/*
+ The head of the context's file operations list: the platform set,
+ whose members the program may replace, unless lws_set_fops gave another.
+ */
+struct lws_plat_file_ops *lws_get_fops(struct lws_context *context);
+
+/*
+ Makes `fops` the head of the context's file operations list. NULL
+ makes it the platform set again (4.1.6 stores the NULL and crashes at
+ the next file it opens).
+ */
+void lws_set_fops(struct lws_context *context, const struct lws_plat_file_ops *fops);
+
+/*
+ The current position in an open file.
+ */
+lws_filepos_t lws_vfs_tell(lws_fop_fd_t fop_fd);
+
+/*
+ The length of an open file, as its set reported it.
+ */
+lws_filepos_t lws_vfs_get_length(lws_fop_fd_t fop_fd);
+
+/*
+ The modification time of an open file (set when a mount serves it).
+ */
+uint32_t lws_vfs_get_mod_time(lws_fop_fd_t fop_fd);
+
+/*
+ Seeks to `offset` from the start of the file.
+ */
+lws_fileofs_t lws_vfs_file_seek_set(lws_fop_fd_t fop_fd, lws_fileofs_t offset);
+
+/*
+ 4.1.6's seek "from the end": it asks the set to move by
+ `length + position + offset` from the current position (clamped to the
+ end by the platform set), which is kept for the same results.
+ */
+lws_fileofs_t lws_vfs_file_seek_end(lws_fop_fd_t fop_fd, lws_fileofs_t offset);
+
+/*
+ Opens `vfs_path` with the set of list `fops` its path selects (a
+ signature like `".zip/"` ending one of its directories), else the
+ head; that set's open gets the head and the part after the signature.
+ */
+lws_fop_fd_t lws_vfs_file_open(const struct lws_plat_file_ops *fops,
+                               const char *vfs_path,
+                               lws_fop_flags_t *flags);
+
+/*
+ The platform open: `open(2)` with the flags' access bits (mode 0664 if
+ it creates), the length from `fstat`.
+ */
+lws_fop_fd_t _lws_plat_file_open(const struct lws_plat_file_ops *fops,
+                                 const char *filename,
+                                 const char *vpath,
+                                 lws_fop_flags_t *flags);
+
+/*
+ The platform close: frees the file, sets `*fop_fd` to NULL and returns
+ close(2)'s result.
+ */
+int _lws_plat_file_close(lws_fop_fd_t *fop_fd);
+
+/*
+ The platform seek: by `offset` from the current position, kept within
+ the file; returns the new position, or -1.
+ */
+lws_fileofs_t _lws_plat_file_seek_cur(lws_fop_fd_t fop_fd, lws_fileofs_t offset);
+
+/*
+ The platform read.
+ */
+int _lws_plat_file_read(lws_fop_fd_t fop_fd,
+                        lws_filepos_t *amount,
+                        uint8_t *buf,
+                        lws_filepos_t len);
+
+/*
+ The platform write.
+ */
+int _lws_plat_file_write(lws_fop_fd_t fop_fd,
+                         lws_filepos_t *amount,
+                         uint8_t *buf,
+                         lws_filepos_t len);
 
 /*
  Allocates `size` zeroed bytes of data private to `prot` on `vhost`

@@ -14,6 +14,22 @@
 //! The examples listen on their fixed port 7681, so scenarios run one at a
 //! time. The test prints a table and `N passed, N failed`;
 //! `LWS_UPSTREAM=name,...` runs only the named examples.
+//!
+//! Also upstream's test-apps, built as test-apps/CMakeLists.txt builds them
+//! (plus `-lssl -lcrypto`, its link line): `test-server` (test-server.c,
+//! which #includes the dumb-increment, lws-mirror, lws-status and
+//! post-demo plugins), `test-server-extpoll` (the same file with
+//! `-DEXTERNAL_POLL`) and `test-client`. `INSTALL_DATADIR` is
+//! `target/<profile>/upstream/share`, whose `libwebsockets-test-server`
+//! directory holds the files upstream installs there, plus the localhost
+//! certificate of minimal-http-server-tls under the names `-s` looks for.
+//! In 4.1.6 test-server.c's external poll loop depends on
+//! `LWS_WITH_EXTERNAL_POLL` from lws_config.h, not on `EXTERNAL_POLL`:
+//! Debian's lws_config.h lacks it (and Debian's library never issues the
+//! poll callbacks), so the binary and debian variants of both test-server
+//! rows run lws_service; ours defines it, so the source variants of both
+//! run the program's own poll() with lws_service_fd. test-client runs
+//! against a Debian-built test-server on Debian's library.
 
 mod common;
 
@@ -93,7 +109,71 @@ struct Prog {
     lib: PathBuf,
 }
 
-fn build(tree: &Path, rel: &str, v: Variant) -> Result<Prog, String> {
+/// test-apps' programs as test-apps/CMakeLists.txt builds them: name,
+/// source file, extra defines (besides INSTALL_DATADIR).
+const TEST_APPS: &[(&str, &str, &[&str])] = &[
+    ("test-server", "test-server.c", &[]),
+    ("test-server-extpoll", "test-server.c", &["EXTERNAL_POLL"]),
+    ("test-client", "test-client.c", &[]),
+];
+
+/// test-server's data directory, `INSTALL_DATADIR/libwebsockets-test-server`,
+/// laid out as upstream's install makes it (test-apps/CMakeLists.txt):
+/// the page and its assets, private/index.html, and for `-s` a
+/// certificate and key under the names test-server looks for (the
+/// localhost pair of minimal-http-server-tls). Returns INSTALL_DATADIR.
+fn test_server_share(tree: &Path) -> Result<PathBuf, String> {
+    let share = profile_dir().join("upstream/share");
+    let data = share.join("libwebsockets-test-server");
+    std::fs::create_dir_all(data.join("private")).map_err(|e| e.to_string())?;
+    let apps = tree.join("test-apps");
+    let tls = tree.join("minimal-examples/http-server/minimal-http-server-tls");
+    let mut files: Vec<(PathBuf, PathBuf)> = [
+        "favicon.ico",
+        "leaf.jpg",
+        "candide.zip",
+        "libwebsockets.org-logo.svg",
+        "http2.png",
+        "wss-over-h2.png",
+        "lws-common.js",
+        "test.html",
+        "test.css",
+        "test.js",
+        "private/index.html",
+    ]
+    .iter()
+    .map(|f| (apps.join(f), data.join(f)))
+    .collect();
+    files.push((
+        tls.join("localhost-100y.cert"),
+        data.join("libwebsockets-test-server.pem"),
+    ));
+    files.push((
+        tls.join("localhost-100y.key"),
+        data.join("libwebsockets-test-server.key.pem"),
+    ));
+    for (from, to) in files {
+        if !to.exists() {
+            std::fs::copy(&from, &to).map_err(|e| format!("{}: {e}", from.display()))?;
+        }
+    }
+    Ok(share)
+}
+
+/// Where a program's source is: its directory, its main file and the
+/// defines it is built with.
+fn source(tree: &Path, rel: &str) -> Result<(PathBuf, PathBuf, Vec<String>), String> {
+    if let Some(name) = rel.strip_prefix("test-apps/") {
+        let &(_, file, defines) = TEST_APPS
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .ok_or_else(|| format!("{rel}: not in TEST_APPS"))?;
+        let dir = tree.join("test-apps");
+        let share = test_server_share(tree)?;
+        let mut defs = vec![format!("INSTALL_DATADIR=\"{}\"", share.display())];
+        defs.extend(defines.iter().map(|d| d.to_string()));
+        return Ok((dir.clone(), dir.join(file), defs));
+    }
     let dir = tree.join("minimal-examples").join(rel);
     let main = std::fs::read_dir(&dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -104,6 +184,11 @@ fn build(tree: &Path, rel: &str, v: Variant) -> Result<Prog, String> {
                 .is_ok_and(|s| s.contains("\nint main(") || s.contains("\nmain("))
         })
         .ok_or_else(|| format!("{rel}: no main"))?;
+    Ok((dir, main, Vec::new()))
+}
+
+fn build(tree: &Path, rel: &str, v: Variant) -> Result<Prog, String> {
+    let (dir, main, defines) = source(tree, rel)?;
     let out_dir = profile_dir().join("upstream-bin");
     std::fs::create_dir_all(&out_dir).unwrap();
     let name = rel.rsplit('/').next().unwrap();
@@ -129,10 +214,18 @@ fn build(tree: &Path, rel: &str, v: Variant) -> Result<Prog, String> {
         } else {
             debian_lib_dir().ok_or("Debian's library is not installed")?
         };
+        for d in &defines {
+            cmd.arg(format!("-D{d}"));
+        }
         cmd.arg("-I").arg(&dir).arg(&main);
         cmd.arg("-L")
             .arg(link_dir)
             .args(["-lwebsockets", "-lpthread"]);
+        if rel.starts_with("test-apps/") {
+            // upstream links them with the library's own dependencies
+            // (test-client calls OpenSSL for its CRL option)
+            cmd.args(["-lssl", "-lcrypto"]);
+        }
         let o = cmd.output().map_err(|e| format!("gcc: {e}"))?;
         if !o.status.success() {
             return Err(format!(
@@ -234,13 +327,22 @@ fn start_server(p: &Prog, args: &[&str]) -> Result<Running, String> {
 }
 
 type Ws = tungstenite::WebSocket<TcpStream>;
+type Wss = tungstenite::WebSocket<openssl::ssl::SslStream<TcpStream>>;
 
-fn ws(path: &str, protocol: &str) -> Result<Ws, String> {
+fn tcp() -> Result<TcpStream, String> {
     let s = TcpStream::connect(("127.0.0.1", PORT)).map_err(|e| e.to_string())?;
     s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut req = format!("ws://localhost:{PORT}{path}")
-        .into_client_request()
-        .unwrap();
+    Ok(s)
+}
+
+/// The WebSocket handshake over `s` for `url`, asking for `protocol`,
+/// which the server must choose.
+fn handshake<S: Read + Write>(
+    s: S,
+    url: &str,
+    protocol: &str,
+) -> Result<tungstenite::WebSocket<S>, String> {
+    let mut req = url.into_client_request().unwrap();
     req.headers_mut()
         .insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
     let (ws, resp) = tungstenite::client(req, s).map_err(|e| format!("handshake: {e}"))?;
@@ -254,8 +356,24 @@ fn ws(path: &str, protocol: &str) -> Result<Ws, String> {
     Ok(ws)
 }
 
+fn ws(path: &str, protocol: &str) -> Result<Ws, String> {
+    handshake(tcp()?, &format!("ws://localhost:{PORT}{path}"), protocol)
+}
+
+/// [`ws`] over TLS, trusting any certificate.
+fn wss(path: &str, protocol: &str) -> Result<Wss, String> {
+    use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode};
+    let mut b = SslConnector::builder(SslMethod::tls_client()).unwrap();
+    b.set_verify(SslVerifyMode::NONE);
+    let s = b
+        .build()
+        .connect("localhost", tcp()?)
+        .map_err(|e| format!("TLS: {e}"))?;
+    handshake(s, &format!("wss://localhost:{PORT}{path}"), protocol)
+}
+
 /// The next data message, answering nothing else.
-fn next_msg(ws: &mut Ws) -> Result<Message, String> {
+fn next_msg<S: Read + Write>(ws: &mut tungstenite::WebSocket<S>) -> Result<Message, String> {
     loop {
         match ws.read().map_err(|e| format!("ws read: {e}"))? {
             m @ (Message::Text(_) | Message::Binary(_)) => return Ok(m),
@@ -822,6 +940,183 @@ fn post_client(p: &Prog) -> Result<(), String> {
     )
 }
 
+/// test-server's data directory (see [`test_server_share`]).
+fn test_server_data() -> PathBuf {
+    profile_dir().join("upstream/share/libwebsockets-test-server")
+}
+
+/// The JSON lws-status sends (in three or more fragments).
+fn status_json(ws: &mut Ws) -> Result<serde_json::Value, String> {
+    let m = next_msg(ws)?;
+    let t = m.to_text().map_err(|e| format!("lws-status: {e}"))?;
+    serde_json::from_str(t).map_err(|e| format!("lws-status sent {t:?}: {e}"))
+}
+
+/// Five messages of dumb-increment-protocol: 0 to 4.
+fn dumb_increment<S: Read + Write>(d: &mut tungstenite::WebSocket<S>) -> Result<(), String> {
+    let mut nums = Vec::new();
+    for _ in 0..5 {
+        let m = next_msg(d)?;
+        nums.push(m.to_text().ok().and_then(|t| t.parse::<u32>().ok()));
+    }
+    check(nums == [0, 1, 2, 3, 4].map(Some), || {
+        format!("dumb-increment sent {nums:?}")
+    })
+}
+
+/// test-apps' test-server (both builds): test.html from its data
+/// directory, 404 for a URL with no file, the post-demo form, and its
+/// WebSocket protocols: dumb-increment counts, lws-mirror sends what one
+/// client sends to every client, lws-status describes its connections.
+/// Then with -s (TLS, the certificate in its data directory): the page
+/// over HTTP/1.1 and HTTP/2, dumb-increment over wss.
+fn test_server(p: &Prog) -> Result<(), String> {
+    test_server_plain(p)?;
+    let _srv = start_server(p, &["-s"])?;
+    let page = test_server_data().join("test.html");
+    let url = "https://127.0.0.1:7681/";
+    expect_page(&curl(&["-k", "--http1.1", url])?, 200, &page)?;
+    let out = curl(&["-k", "--http2", url])?;
+    check(out.starts_with("HTTP/2 200"), || format!("h2:\n{out}"))?;
+    expect_page(&out, 200, &page)?;
+    dumb_increment(&mut wss("/", "dumb-increment-protocol")?)
+}
+
+fn test_server_plain(p: &Prog) -> Result<(), String> {
+    let _srv = start_server(p, &[])?;
+    expect_page(&curl(&[URL])?, 200, &test_server_data().join("test.html"))?;
+    let out = curl(&[&format!("{URL}/no-such-file")])?;
+    check(code(&out) == 404, || format!("missing file:\n{out}"))?;
+    let out = curl(&[
+        "-d",
+        "text=hello+form&send=Send",
+        &format!("{URL}/formtest"),
+    ])?;
+    check(
+        code(&out) == 200
+            && body(&out).contains("<td><b>text</b></td><td>10</td><td>hello form</td>")
+            && body(&out).contains("<td><b>send</b></td><td>4</td><td>Send</td>"),
+        || format!("POST /formtest:\n{out}"),
+    )?;
+
+    dumb_increment(&mut ws("/", "dumb-increment-protocol")?)?;
+
+    let mut a = ws("/", "lws-mirror-protocol")?;
+    let mut b = ws("/", "lws-mirror-protocol")?;
+    std::thread::sleep(Duration::from_millis(200));
+    let circle = "c #FF8000 100 50 12;";
+    send_text(&mut a, circle)?;
+    for (name, c) in [("a", &mut a), ("b", &mut b)] {
+        let m = next_msg(c)?;
+        check(m == Message::text(circle), || {
+            format!("mirror client {name} got {m:?}")
+        })?;
+    }
+
+    let mut s = ws("/", "lws-status")?;
+    let j = status_json(&mut s)?;
+    let conns = j["conns"].as_array().map_or(0, Vec::len);
+    check(
+        j["version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("4.1.6"))
+            && conns == 1,
+        || format!("lws-status: {j}"),
+    )?;
+    // a second lws-status client: both are told there are two now
+    let mut s2 = ws("/", "lws-status")?;
+    for c in [&mut s, &mut s2] {
+        let j = status_json(c)?;
+        check(j["conns"].as_array().map_or(0, Vec::len) == 2, || {
+            format!("lws-status with two clients: {j}")
+        })?;
+    }
+    Ok(())
+}
+
+/// The numbers test-client logs receiving on dumb-increment-protocol
+/// (lwsl_info "rx <len> '<text>'").
+fn client_rx_numbers(log: &str) -> Vec<u64> {
+    log.lines()
+        .filter_map(|l| {
+            let rest = &l[l.find("] I: rx ")? + 8..];
+            let (_, q) = rest.split_once(" '")?;
+            q.strip_suffix('\'')?.parse().ok()
+        })
+        .collect()
+}
+
+/// test-client against a Debian-built test-server, over ws and (-s) wss:
+/// its dumb-increment connection logs consecutive numbers (with -d 15,
+/// info logs on), its mirror connection's circles reach another mirror
+/// client, and SIGINT ends it cleanly (the loop exits, "Exiting", the
+/// context is destroyed, status 0).
+fn test_client(tree: &Path, p: &Prog) -> Result<(), String> {
+    test_client_run(tree, p, false)?;
+    test_client_run(tree, p, true).map_err(|e| format!("with -s: {e}"))
+}
+
+/// The mirror watcher: three of the client's circles.
+fn watch_mirror<S: Read + Write>(
+    mut w: tungstenite::WebSocket<S>,
+    c: &Running,
+) -> Result<(), String> {
+    for _ in 0..3 {
+        let m = next_msg(&mut w).map_err(|e| format!("{e}:\n{}", tail(&c.log())))?;
+        check(
+            m.to_text()
+                .is_ok_and(|t| t.starts_with("c #") && t.ends_with(';')),
+            || format!("the mirror watcher got {m:?}"),
+        )?;
+    }
+    Ok(())
+}
+
+fn test_client_run(tree: &Path, p: &Prog, tls: bool) -> Result<(), String> {
+    let server_args: &[&str] = if tls { &["-s"] } else { &[] };
+    with_peer(tree, "test-apps/test-server", server_args, || {
+        let mut args = vec!["127.0.0.1", "-p", "7681", "-d", "15"];
+        if tls {
+            // lax TLS: its self-signed certificate is accepted
+            args.push("-s");
+            let w = wss("/", "lws-mirror-protocol")?;
+            let c = start(p, &args)?;
+            watch_mirror(w, &c)?;
+            return client_traffic_then_stop(c);
+        }
+        let w = ws("/", "lws-mirror-protocol")?;
+        let c = start(p, &args)?;
+        watch_mirror(w, &c)?;
+        client_traffic_then_stop(c)
+    })
+}
+
+fn client_traffic_then_stop(mut c: Running) -> Result<(), String> {
+    let end = Instant::now() + Duration::from_secs(5);
+    while client_rx_numbers(&c.log()).len() < 5 && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = c.log();
+    let nums = client_rx_numbers(&log);
+    check(
+        nums.len() >= 5 && nums.windows(2).all(|w| w[1] == w[0] + 1),
+        || format!("dumb-increment numbers {nums:?}:\n{}", tail(&log)),
+    )?;
+    check(
+        log.contains("mirror: LWS_CALLBACK_CLIENT_ESTABLISHED")
+            && !log.contains("CLIENT_CONNECTION_ERROR"),
+        || format!("connections:\n{}", tail(&log)),
+    )?;
+    // SAFETY: signals our own child process.
+    unsafe { libc::kill(c.child.id() as i32, libc::SIGINT) };
+    let st = c.wait(Duration::from_secs(5));
+    let log = c.log();
+    check(
+        st.is_some_and(|s| s.success()) && log.contains("Exiting"),
+        || format!("after SIGINT: {st:?}:\n{}", tail(&log)),
+    )
+}
+
 struct Example {
     rel: &'static str,
     run: fn(&Path, &Prog) -> Result<(), String>,
@@ -970,6 +1265,18 @@ fn examples() -> Vec<Example> {
         Example {
             rel: "ws-client/minimal-ws-client-tx",
             run: tx_client,
+        },
+        Example {
+            rel: "test-apps/test-server",
+            run: |_, p| test_server(p),
+        },
+        Example {
+            rel: "test-apps/test-server-extpoll",
+            run: |_, p| test_server(p),
+        },
+        Example {
+            rel: "test-apps/test-client",
+            run: test_client,
         },
     ]
 }

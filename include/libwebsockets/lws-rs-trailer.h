@@ -70,6 +70,43 @@ lws_write_ws_flags(int initial, int is_start, int is_end)
 	       (is_end ? 0 : LWS_WRITE_NO_FIN);
 }
 
+/* ---- an open file's own operations (lws-vfs.h) ---- */
+
+#define LWS_FOP_OPEN		open
+#define LWS_FOP_CLOSE		close
+#define LWS_FOP_SEEK_CUR	seek_cur
+#define LWS_FOP_READ		read
+#define LWS_FOP_WRITE		write
+
+static LWS_INLINE int
+lws_vfs_file_close(lws_fop_fd_t *fop_fd)
+{
+	if (*fop_fd && (*fop_fd)->fops)
+		return (*fop_fd)->fops->close(fop_fd);
+
+	return 0;
+}
+
+static LWS_INLINE lws_fileofs_t
+lws_vfs_file_seek_cur(lws_fop_fd_t fop_fd, lws_fileofs_t offset)
+{
+	return fop_fd->fops->seek_cur(fop_fd, offset);
+}
+
+static LWS_INLINE int
+lws_vfs_file_read(lws_fop_fd_t fop_fd, lws_filepos_t *amount, uint8_t *buf,
+		  lws_filepos_t len)
+{
+	return fop_fd->fops->read(fop_fd, amount, buf, len);
+}
+
+static LWS_INLINE int
+lws_vfs_file_write(lws_fop_fd_t fop_fd, lws_filepos_t *amount, uint8_t *buf,
+		   lws_filepos_t len)
+{
+	return fop_fd->fops->write(fop_fd, amount, buf, len);
+}
+
 /* ---- lists whose links live in the program's structs (lws-dll2.h) ---- */
 
 static LWS_INLINE int

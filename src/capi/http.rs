@@ -4,7 +4,8 @@ use std::ffi::{c_char, c_int, c_uchar, c_uint, CStr};
 
 use super::context::wsi_ref;
 use super::types::{
-    lws, lws_filepos_t, lws_http_mount, lws_process_html_args, lws_process_html_state,
+    lws, lws_filepos_t, lws_fop_flags_t, lws_http_mount, lws_process_html_args,
+    lws_process_html_state,
 };
 use crate::proto::html_subst;
 
@@ -395,16 +396,27 @@ pub unsafe extern "C" fn lws_serve_http_file(
                 },
             )
         };
-        let opened = std::fs::File::open(&path).and_then(|f| {
-            let md = f.metadata()?;
-            if md.is_file() {
-                Ok((f, md.len()))
-            } else {
-                Err(std::io::ErrorKind::InvalidInput.into())
+        // through the context's file operations, as 4.1.6; a file the
+        // platform set opened must be a regular one
+        let mut fflags = libc::O_RDONLY as lws_fop_flags_t | w.gzip_acceptable();
+        let opened = match w.ctx().fops.open(&path, &mut fflags) {
+            None => Err(std::io::Error::last_os_error()),
+            Some(f) if fflags & crate::net::vfs::VIRTUAL != 0 => Ok(f),
+            Some(f) => {
+                // SAFETY: fstat of the open file's descriptor into our buffer.
+                let mut st: libc::stat = unsafe { std::mem::zeroed() };
+                if unsafe { libc::fstat(f.fd(), &mut st) } == 0
+                    && st.st_mode & libc::S_IFMT == libc::S_IFREG
+                {
+                    Ok(f)
+                } else {
+                    Err(std::io::ErrorKind::InvalidInput.into())
+                }
             }
-        });
+        };
         match opened {
-            Ok((f, len)) => {
+            Ok(f) => {
+                let len = f.len();
                 w.serve_file_open(f, len, &ct, &oh, None);
                 0
             }

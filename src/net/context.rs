@@ -101,6 +101,8 @@ pub struct Context {
     pub(crate) uid: Cell<c_int>,
     pub(crate) gid: Cell<c_int>,
     pub(crate) finalized: Cell<bool>,
+    /// The file operations files are served through (lws_get_fops).
+    pub(crate) fops: super::vfs::Fops,
 }
 
 /// lws's default backoff table, in ms.
@@ -502,6 +504,7 @@ impl Context {
             ssl_count: Cell::new(0),
             ext_poll: Cell::new(false),
             finalized: Cell::new(false),
+            fops: super::vfs::Fops::new(info.fops),
             uid: Cell::new(info.uid),
             gid: Cell::new(info.gid),
             fd_slots: RefCell::new(Vec::new()),

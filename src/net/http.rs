@@ -9,8 +9,10 @@ use super::cb;
 use super::headers::{self, HeaderTable};
 use super::opt;
 use super::response;
+use super::vfs::{self, VfsFile};
 use super::wsi::{Wsi, WsiState};
 use crate::capi::log;
+use crate::capi::types::lws_fop_flags_t;
 use crate::proto::chunked::{self, ChunkedDecoder};
 use crate::proto::handshake::{self, Parse, Request, Upgrade, WsUpgrade};
 use crate::proto::rx::{Rx, RxConfig};
@@ -36,7 +38,7 @@ pub(crate) enum Body {
 
 /// A file being sent as a response body.
 pub(crate) struct FileTx {
-    pub file: std::fs::File,
+    pub file: VfsFile,
     pub remaining: u64,
     /// The protocol whose PROCESS_HTML rewrites each piece (a mount's
     /// `interpret` suffix matched); the body then goes chunked.
@@ -1058,48 +1060,60 @@ impl Wsi {
         rest: &str,
     ) {
         let origin = cstr_or_empty(m.origin);
-        let mut rel = rest.trim_start_matches('/').to_string();
         let def = if m.def.is_null() {
             "index.html".to_string()
         } else {
             cstr_or_empty(m.def)
         };
-        if rel.is_empty() || rel.ends_with('/') {
-            rel.push_str(&def);
-        }
+        // as 4.1.6: the path is origin/rest, whatever slashes that makes
+        // (file operations see it); only the mountpoint itself gets the
+        // default name here, a directory below it when it is opened
+        let rel = if rest.is_empty() || rest == "/" {
+            def.clone()
+        } else {
+            rest.to_string()
+        };
         // the path was decoded and normalised already; refuse what could
         // still name something outside the origin
         if rel.split('/').any(|c| c == "..") || rel.contains('\0') {
             self.send_status(403);
             return;
         }
-        let root = origin.trim_end_matches('/').to_string();
-        let mut full = format!("{root}/{rel}");
-        if std::fs::metadata(&full).is_ok_and(|md| md.is_dir()) {
-            full = format!("{}/{}", full.trim_end_matches('/'), def);
-        }
-        let file = match std::fs::File::open(&full) {
-            Ok(f) => f,
-            Err(_) => {
+        let mut full = format!("{origin}/{rel}");
+        // as 4.1.6: opened through the context's file operations, then
+        // fstat'ed (unless the set says the file is virtual); a directory
+        // is opened again with the default name appended
+        let mut fflags = libc::O_RDONLY as lws_fop_flags_t | self.gzip_acceptable();
+        let mut spin = 0;
+        let file = loop {
+            spin += 1;
+            let Some(file) = self.ctx().fops.open(&full, &mut fflags) else {
+                self.mount_file_missing(m, path);
+                return;
+            };
+            if fflags & vfs::VIRTUAL != 0 {
+                break file;
+            }
+            // SAFETY: fstat of the open file's descriptor into our buffer.
+            let mut st: libc::stat = unsafe { std::mem::zeroed() };
+            if unsafe { libc::fstat(file.fd(), &mut st) } != 0 {
                 self.mount_file_missing(m, path);
                 return;
             }
-        };
-        // a symlink is followed wherever it leads, as in 4.1.6 (driftnet
-        // links its page into the directory it serves)
-        let md = match file.metadata() {
-            Ok(md) if md.is_file() => md,
-            _ => {
-                self.mount_file_missing(m, path);
-                return;
+            file.set_mod_time(st.st_mtime as u32);
+            fflags |= vfs::MOD_TIME_VALID;
+            match st.st_mode & libc::S_IFMT {
+                // a symlink is followed wherever it leads, as in 4.1.6
+                // (driftnet links its page into the directory it serves)
+                libc::S_IFREG => break file,
+                libc::S_IFDIR if spin < 5 => full = format!("{origin}/{rel}/{def}"),
+                _ => {
+                    self.mount_file_missing(m, path);
+                    return;
+                }
             }
         };
-        let mtime = md
-            .modified()
-            .ok()
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_secs());
-        let etag = format!("{:08X}{:08X}", md.len(), mtime as u32);
+        let etag = format!("{:08X}{:08X}", file.len(), file.mod_time());
         let cache = cache_control(m);
         let inm = self.hdrs.borrow().as_ref().map(|t| t.joined(IF_NONE_MATCH));
         if inm.is_some_and(|v| v == etag.as_bytes()) {
@@ -1160,7 +1174,23 @@ impl Wsi {
                 return;
             }
         }
-        self.serve_file_start(file, md.len(), &mime, &extra, Some(&cache), interpret);
+        let len = file.len();
+        self.serve_file_start(file, len, &mime, &extra, Some(&cache), interpret);
+    }
+
+    /// LWS_FOP_FLAG_COMPR_ACCEPTABLE_GZIP when the client accepts gzip:
+    /// file operations that keep compressed files may then return them.
+    pub(crate) fn gzip_acceptable(&self) -> lws_fop_flags_t {
+        let ae = self
+            .hdrs
+            .borrow()
+            .as_ref()
+            .map(|t| t.joined(ACCEPT_ENCODING));
+        if ae.is_some_and(|v| v.windows(4).any(|w| w == b"gzip")) {
+            vfs::COMPR_ACCEPTABLE_GZIP
+        } else {
+            0
+        }
     }
 
     /// A URL a file mount has no file for goes to the mount's protocol (or
@@ -1178,7 +1208,7 @@ impl Wsi {
     /// Sends the head for a file and starts streaming it (lws_serve_http_file).
     pub(crate) fn serve_file_open(
         self: &Rc<Self>,
-        file: std::fs::File,
+        file: VfsFile,
         len: u64,
         content_type: &str,
         other_headers: &[u8],
@@ -1192,7 +1222,7 @@ impl Wsi {
     /// `transfer-encoding: chunked`).
     fn serve_file_start(
         self: &Rc<Self>,
-        file: std::fs::File,
+        file: VfsFile,
         len: u64,
         content_type: &str,
         other_headers: &[u8],
@@ -1201,6 +1231,11 @@ impl Wsi {
     ) {
         let mut out = Vec::with_capacity(256);
         self.status_head(if self.handling_404.get() { 404 } else { 200 }, &mut out);
+        // a file its set opened compressed, for a client that takes that
+        let gzip = vfs::COMPR_ACCEPTABLE_GZIP | vfs::COMPR_IS_GZIP;
+        if file.flags() & gzip == gzip {
+            response::header_token(&mut out, CONTENT_ENCODING, b"gzip");
+        }
         if !content_type.is_empty() {
             response::header_token(&mut out, CONTENT_TYPE, content_type.as_bytes());
         }
@@ -1558,6 +1593,8 @@ pub(crate) const CONTENT_TYPE: usize = 28;
 pub(crate) const CONTENT_LENGTH: usize = 27;
 pub(crate) const CACHE_CONTROL: usize = 24;
 pub(crate) const IF_NONE_MATCH: usize = 20;
+const ACCEPT_ENCODING: usize = 21;
+const CONTENT_ENCODING: usize = 46;
 pub(crate) const ETAG: usize = 50;
 pub(crate) const LOCATION: usize = 59;
 pub(crate) const AUTHORIZATION: usize = 25;

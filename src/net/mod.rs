@@ -15,6 +15,7 @@ pub mod response;
 pub mod service;
 pub mod smd;
 pub mod tls;
+pub(crate) mod vfs;
 pub mod wsi;
 
 pub use context::{Context, Vhost};
