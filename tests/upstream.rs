@@ -1117,6 +1117,180 @@ fn client_traffic_then_stop(mut c: Running) -> Result<(), String> {
     )
 }
 
+/// A WebSocket server of the test's on :7681 that accepts every
+/// connection in a thread, agrees to the subprotocol asked for and counts
+/// what each connection sends (texts and pings) until it closes.
+struct Peer {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Peer {
+    /// `tls`: serve wss:// with the minimal examples' localhost certificate.
+    fn start(tree: &Path, tls: bool) -> Result<Peer, String> {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Arc, Mutex};
+        // every address: "localhost" may resolve to ::1 first
+        let l = std::net::TcpListener::bind(("::", PORT)).map_err(|e| e.to_string())?;
+        l.set_nonblocking(true).unwrap();
+        let acceptor = if tls {
+            let dir = tree.join("minimal-examples/ws-server/minimal-ws-server");
+            let mut b =
+                openssl::ssl::SslAcceptor::mozilla_intermediate_v5(openssl::ssl::SslMethod::tls())
+                    .map_err(|e| e.to_string())?;
+            b.set_certificate_chain_file(dir.join("localhost-100y.cert"))
+                .map_err(|e| e.to_string())?;
+            b.set_private_key_file(
+                dir.join("localhost-100y.key"),
+                openssl::ssl::SslFiletype::PEM,
+            )
+            .map_err(|e| e.to_string())?;
+            Some(Arc::new(b.build()))
+        } else {
+            None
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (stop2, seen2) = (stop.clone(), seen.clone());
+        let thread = std::thread::spawn(move || {
+            let mut conns = Vec::new();
+            while !stop2.load(Ordering::Relaxed) {
+                match l.accept() {
+                    Ok((s, _)) => {
+                        s.set_nonblocking(false).unwrap();
+                        s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                        let (acceptor, seen, stop) =
+                            (acceptor.clone(), seen2.clone(), stop2.clone());
+                        conns.push(std::thread::spawn(move || {
+                            let cb = |req: &tungstenite::handshake::server::Request,
+                                      mut resp: tungstenite::handshake::server::Response| {
+                                if let Some(p) = req.headers().get("sec-websocket-protocol") {
+                                    let first = p.to_str().unwrap_or("").split(',').next().unwrap_or("").trim().to_owned();
+                                    resp.headers_mut().insert("sec-websocket-protocol", first.parse().unwrap());
+                                }
+                                Ok(resp)
+                            };
+                            let log = |what: String| seen.lock().unwrap().push(what);
+                            macro_rules! serve {
+                                ($stream:expr) => {{
+                                    let Ok(mut ws) = tungstenite::accept_hdr($stream, cb) else {
+                                        log("handshake failed".into());
+                                        return;
+                                    };
+                                    log("open".into());
+                                    while !stop.load(Ordering::Relaxed) {
+                                        match ws.read() {
+                                            Ok(Message::Text(t)) => log(format!("text {t}")),
+                                            Ok(Message::Ping(_)) => {
+                                                log("ping".into());
+                                                let _ = ws.flush();
+                                            }
+                                            Ok(Message::Close(_)) => {
+                                                log("close".into());
+                                                let _ = ws.flush();
+                                            }
+                                            Ok(_) => {}
+                                            Err(_) => break,
+                                        }
+                                    }
+                                }};
+                            }
+                            match acceptor {
+                                Some(a) => match a.accept(s) {
+                                    Ok(t) => serve!(t),
+                                    Err(_) => log("tls failed".into()),
+                                },
+                                None => serve!(s),
+                            }
+                        }));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                }
+            }
+            for c in conns {
+                let _ = c.join();
+            }
+        });
+        Ok(Peer {
+            stop,
+            seen,
+            thread: Some(thread),
+        })
+    }
+
+    fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// The ping client over wss:// keeps its idle connection valid with a
+/// ping every 3 s (its retry policy) that the server answers.
+fn ping_client(tree: &Path, p: &Prog) -> Result<(), String> {
+    let peer = Peer::start(tree, true)?;
+    // the certificate's name, not an address
+    let c = start(p, &["--server", "localhost", "--port", "7681"])?;
+    std::thread::sleep(Duration::from_millis(7500));
+    let log = c.log();
+    drop(c);
+    let seen = peer.seen();
+    let pings = seen.iter().filter(|s| *s == "ping").count();
+    check(
+        log.contains("established") && seen.first().is_some_and(|s| s == "open") && pings >= 2,
+        || format!("{pings} pings, server saw {seen:?}:\n{}", tail(&log)),
+    )
+}
+
+/// The spam client opens, uses and closes connections, two at a time,
+/// until its limit; the peer is upstream's test-server (its
+/// lws-mirror-protocol), built the Debian way.
+fn spam_client(tree: &Path, p: &Prog) -> Result<(), String> {
+    with_peer(tree, "test-apps/test-server", &[], || {
+        let (code, log) = run_client(
+            p,
+            &[
+                "--server",
+                "127.0.0.1",
+                "--port",
+                "7681",
+                "-n",
+                "-c",
+                "2",
+                "-l",
+                "8",
+            ],
+            Duration::from_secs(20),
+        )?;
+        check(
+            code == 0
+                && log.contains("Completed")
+                && log.contains("leaving CLOSED (try 8, est 8, sent 0, closed 8, err 0)"),
+            || format!("exit {code}:\n{}", tail(&log)),
+        )
+    })
+}
+
+/// Scenarios Debian's own library fails every time here: its column is
+/// shown but not counted.
+fn debian_known_failure(name: &str) -> Option<&'static str> {
+    match name {
+        "minimal-ws-client-spam" => Some(
+            "4.1.6 stalls with two connections in flight to the same server \
+             (a connection never reaches ESTABLISHED or CLOSED)",
+        ),
+        _ => None,
+    }
+}
+
 struct Example {
     rel: &'static str,
     run: fn(&Path, &Prog) -> Result<(), String>,
@@ -1263,6 +1437,14 @@ fn examples() -> Vec<Example> {
             run: pmd_bulk_client,
         },
         Example {
+            rel: "ws-client/minimal-ws-client-ping",
+            run: ping_client,
+        },
+        Example {
+            rel: "ws-client/minimal-ws-client-spam",
+            run: spam_client,
+        },
+        Example {
             rel: "ws-client/minimal-ws-client-tx",
             run: tx_client,
         },
@@ -1303,6 +1485,7 @@ fn upstream_minimal_examples() {
     let mut rows = Vec::new();
     let mut failures = Vec::new();
     let mut retried = Vec::new();
+    let mut known = Vec::new();
     for ex in examples() {
         let name = ex.rel.rsplit('/').next().unwrap();
         if only.as_ref().is_some_and(|o| !o.iter().any(|n| n == name)) {
@@ -1311,8 +1494,19 @@ fn upstream_minimal_examples() {
         let mut row = format!("| {name} |");
         for &v in &variants {
             let attempt = || build(&tree, ex.rel, v).and_then(|p| (ex.run)(&tree, &p));
-            // a second attempt, reported as such: Debian's library loses a
-            // redirect now and then (see minimal-http-client-post)
+            if v == Variant::Debian {
+                if let Some(why) = debian_known_failure(name) {
+                    let cell = if attempt().is_ok() {
+                        " PASS |"
+                    } else {
+                        " FAIL† |"
+                    };
+                    row.push_str(cell);
+                    known.push(format!("{name}: {why}"));
+                    continue;
+                }
+            }
+            // a second attempt, reported as such (timing on a loaded machine)
             let r = match attempt() {
                 Ok(()) => Ok(false),
                 Err(first) => match attempt() {
@@ -1344,6 +1538,9 @@ fn upstream_minimal_examples() {
         println!("{r}");
     }
     println!("{passed} passed, {failed} failed");
+    for k in &known {
+        println!("†: on Debian's library, not counted: {k}");
+    }
     if !retried.is_empty() {
         println!("PASS*: passed on a second attempt; the first failed with:");
         for r in &retried {
