@@ -1279,6 +1279,101 @@ fn spam_client(tree: &Path, p: &Prog) -> Result<(), String> {
     })
 }
 
+/// The clients that only know libwebsockets.org:443 (and trust only the
+/// system's CAs) meet upstream's test-server, built the Debian way, in a
+/// network and mount namespace of their own where that name is
+/// 127.0.0.1 and a test CA that signed the server's certificate is in
+/// the system bundle. Needs root (unshare); `want` must all be in the
+/// client's log after it ran 3 s and was interrupted, and it must exit
+/// with `exit`.
+fn as_libwebsockets_org(tree: &Path, p: &Prog, want: &[&str], exit: i32) -> Result<(), String> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err("needs root for its namespaces".into());
+    }
+    let d = profile_dir().join("upstream-lwsorg");
+    let sh = |cmd: &str| -> Result<(), String> {
+        let o = Command::new("sh")
+            .args(["-c", cmd])
+            .current_dir(&d)
+            .output()
+            .map_err(|e| e.to_string())?;
+        check(o.status.success(), || {
+            format!("{cmd}: {}", String::from_utf8_lossy(&o.stderr))
+        })
+    };
+    if !d.join("bundle.pem").exists() {
+        std::fs::create_dir_all(&d).unwrap();
+        sh(
+            "openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj '/CN=lws-rs test CA' \
+            -keyout ca.key -out ca.pem 2>/dev/null",
+        )?;
+        sh(
+            "openssl req -newkey rsa:2048 -nodes -subj /CN=libwebsockets.org \
+            -keyout libwebsockets-test-server.key.pem -out srv.csr 2>/dev/null",
+        )?;
+        sh("printf 'subjectAltName=DNS:libwebsockets.org\\n' > ext && \
+            openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 \
+            -extfile ext -out libwebsockets-test-server.pem 2>/dev/null")?;
+        sh("printf '127.0.0.1 localhost libwebsockets.org\\n::1 localhost\\n' > hosts")?;
+        sh("cat /etc/ssl/certs/ca-certificates.crt ca.pem > bundle.pem")?;
+    }
+    let peer_variant = if debian_lib_dir().is_some() && have_debian_headers() {
+        build(tree, "test-apps/test-server", Variant::Binary)?;
+        Variant::Debian
+    } else {
+        Variant::Source
+    };
+    let srv = build(tree, "test-apps/test-server", peer_variant)?;
+    const SCRIPT: &str = r#"
+set -e
+ip link set lo up
+mount --bind "$D/hosts" /etc/hosts
+mount --bind "$D/bundle.pem" /etc/ssl/certs/ca-certificates.crt
+cd "$SDIR"
+LD_LIBRARY_PATH="$SLIB" "$SBIN" -s -p 443 -r "$D" > "$D/server.log" 2>&1 &
+spid=$!
+i=0
+while ! (exec 3<>/dev/tcp/127.0.0.1/443) 2>/dev/null; do
+    i=$((i + 1)); [ $i -gt 200 ] && { echo "server did not listen"; cat "$D/server.log"; exit 3; }
+    sleep 0.05
+done
+cd "$CDIR"
+LD_LIBRARY_PATH="$CLIB" "$CBIN" 2>&1 &
+cpid=$!
+sleep 3
+kill -INT $cpid
+set +e
+wait $cpid
+echo "client-exit=$?"
+kill $spid
+"#;
+    let o = Command::new("timeout")
+        .args([
+            "20", "unshare", "--net", "--mount", "--", "bash", "-c", SCRIPT,
+        ])
+        .env("D", &d)
+        .env("SDIR", &srv.dir)
+        .env("SLIB", &srv.lib)
+        .env("SBIN", &srv.bin)
+        .env("CDIR", &p.dir)
+        .env("CLIB", &p.lib)
+        .env("CBIN", &p.bin)
+        .output()
+        .map_err(|e| format!("unshare: {e}"))?;
+    let log = String::from_utf8_lossy(&o.stdout).into_owned();
+    check(
+        log.contains(&format!("client-exit={exit}\n")) && want.iter().all(|w| log.contains(w)),
+        || {
+            format!(
+                "wanted {want:?}:\n{}{}",
+                tail(&log),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        },
+    )
+}
+
 /// Scenarios Debian's own library fails every time here: its column is
 /// shown but not counted.
 fn debian_known_failure(name: &str) -> Option<&'static str> {
@@ -1435,6 +1530,18 @@ fn examples() -> Vec<Example> {
         Example {
             rel: "ws-client/minimal-ws-client-pmd-bulk",
             run: pmd_bulk_client,
+        },
+        Example {
+            rel: "ws-client/minimal-ws-client",
+            run: |t, p| {
+                // the dumb-increment numbers arrive as notice hexdumps
+                as_libwebsockets_org(t, p, &["established", "N: 0000: 3", "Completed"], 0)
+            },
+        },
+        Example {
+            rel: "ws-client/minimal-ws-client-rx",
+            // its exit status is 1 when it got more than 10 messages
+            run: |t, p| as_libwebsockets_org(t, p, &["established", "RX: 2", "Completed OK"], 1),
         },
         Example {
             rel: "ws-client/minimal-ws-client-ping",
