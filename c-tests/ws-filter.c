@@ -63,6 +63,12 @@ next_client(void)
 		i.path = "/ws-filter.c";
 		i.origin = "ok.test";
 		break;
+	case 5:
+		/* refused by its own ESTABLISHED_CLIENT_HTTP */
+		i.method = "GET";
+		i.path = "/ws-filter.c";
+		i.origin = "ok.test";
+		break;
 	default:
 		done = 1;
 		lws_cancel_service(ctx);
@@ -133,6 +139,8 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		lws_close_reason(wsi, LWS_CLOSE_STATUS_NORMAL, NULL, 0);
 		return -1;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (client_step(wsi) == 6)
+			printf("cli 6: error '%s'\n", in ? (const char *)in : "");
 		client_end(wsi, "connection error");
 		break;
 	case LWS_CALLBACK_CLIENT_CLOSED:
@@ -144,6 +152,8 @@ cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 			strcpy(origin, "(none)");
 		printf("cli %d: http %d, x-filter %s\n", client_step(wsi),
 		       (int)lws_http_client_http_response(wsi), origin);
+		if (client_step(wsi) == 6)
+			return -1;
 		break;
 	case LWS_CALLBACK_RECEIVE_CLIENT_HTTP: {
 		char b[LWS_PRE + 4096], *px = b + LWS_PRE;

@@ -3,7 +3,9 @@
 //! Sec-WebSocket-Protocol header, NULL when there is none; a non-zero
 //! ADD_HEADERS drops the connection without an answer (WebSocket upgrade
 //! and a file served from a mount naming the protocol); headers it adds
-//! reach the client. Clients of the same context drive it. Built against
+//! reach the client; a client refusing the response in
+//! ESTABLISHED_CLIENT_HTTP gets CLIENT_CONNECTION_ERROR. Clients of the
+//! same context drive it. Built against
 //! Debian's header and run on Debian's library and on ours, and built
 //! against our header; all outputs must be the same.
 
@@ -20,6 +22,7 @@ fn upgrade_filters_same_on_both_libraries() {
             "srv: add headers, origin http://refused.test: refused\ncli 4: connection error\n",
             "cli 3: http 101, x-filter ok\n",
             "cli 5: http 200, x-filter ok\ncli 5: http body complete\n",
+            "cli 6: http 200, x-filter ok\ncli 6: error 'HS: disallowed at ESTABLISHED'\ncli 6: connection error\n",
         ] {
             assert!(ours.contains(want), "missing {want:?} in:\n{ours}");
         }

@@ -1163,7 +1163,14 @@ impl Wsi {
         }
         self.state.set(WsiState::ClientHttpBody);
         if self.dispatch(cb::ESTABLISHED_CLIENT_HTTP, null, null, 0) != 0 {
-            self.close_now(true);
+            if self.h2s.borrow().is_some() {
+                self.close_now(true);
+            } else {
+                // as lws: refusing the response fails the connection
+                // (CLIENT_CONNECTION_ERROR), it does not close it
+                self.state.set(WsiState::ClientHandshake);
+                self.client_fail("HS: disallowed at ESTABLISHED");
+            }
             return;
         }
         // lws_client_reset from the callback moved the wsi on: this
