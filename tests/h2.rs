@@ -682,31 +682,8 @@ fn websocket_over_h2_stream() {
 /// A venv with httpx and h2, made once under target/; None without PyPI.
 fn python_h2() -> Option<&'static PathBuf> {
     static PY: OnceLock<Option<PathBuf>> = OnceLock::new();
-    PY.get_or_init(|| {
-        let venv = common::profile_dir().join("pyh2-venv");
-        let py = venv.join("bin/python3");
-        let ok = |c: &mut Command| c.status().is_ok_and(|s| s.success());
-        if !py.exists() && !ok(Command::new("python3").args(["-m", "venv"]).arg(&venv)) {
-            return None;
-        }
-        let have = ok(Command::new(&py)
-            .args(["-c", "import httpx, h2"])
-            .stderr(std::process::Stdio::null()));
-        if !have
-            && !ok(Command::new(&py).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "httpx[http2]==0.28.1",
-            ]))
-        {
-            return None;
-        }
-        Some(py)
-    })
-    .as_ref()
+    PY.get_or_init(|| common::python_venv("pyh2-venv", "httpx, h2", "httpx[http2]==0.28.1"))
+        .as_ref()
 }
 
 const PY_HTTPX: &str = r#"

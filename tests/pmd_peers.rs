@@ -25,29 +25,8 @@ fn echo_server(peer: &str) -> (Server, u16) {
 /// (no network).
 fn python() -> Option<&'static PathBuf> {
     static PY: OnceLock<Option<PathBuf>> = OnceLock::new();
-    PY.get_or_init(|| {
-        let venv = common::profile_dir().join("pyws-venv");
-        let py = venv.join("bin/python3");
-        let ok = |c: &mut Command| c.status().is_ok_and(|s| s.success());
-        if !py.exists() && !ok(Command::new("python3").args(["-m", "venv"]).arg(&venv)) {
-            return None;
-        }
-        let have = ok(Command::new(&py).args(["-c", "import websockets"]));
-        if !have
-            && !ok(Command::new(&py).args([
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                "websockets==15.0.1",
-            ]))
-        {
-            return None;
-        }
-        Some(py)
-    })
-    .as_ref()
+    PY.get_or_init(|| common::python_venv("pyws-venv", "websockets", "websockets==15.0.1"))
+        .as_ref()
 }
 
 const PY_CLIENT: &str = r#"

@@ -508,21 +508,25 @@ fn broker(p: &Prog) -> Result<(), String> {
 
 /// A client example against the Debian-built peer server on Debian's
 /// library (or on ours when Debian's is not installed).
+/// Example `rel` as a peer: built the Debian way and on Debian's library,
+/// or on ours from our header when Debian's is not installed.
+fn build_peer(tree: &Path, rel: &str) -> Result<Prog, String> {
+    if debian_lib_dir().is_some() && have_debian_headers() {
+        // the Debian build is made by the binary variant, run by the debian one
+        build(tree, rel, Variant::Binary)?;
+        build(tree, rel, Variant::Debian)
+    } else {
+        build(tree, rel, Variant::Source)
+    }
+}
+
 fn with_peer(
     tree: &Path,
     server: &str,
     server_args: &[&str],
     f: impl FnOnce() -> Result<(), String>,
 ) -> Result<(), String> {
-    let peer_variant = if debian_lib_dir().is_some() && have_debian_headers() {
-        Variant::Debian
-    } else {
-        Variant::Source
-    };
-    if peer_variant == Variant::Debian {
-        build(tree, server, Variant::Binary)?;
-    }
-    let peer = build(tree, server, peer_variant)?;
+    let peer = build_peer(tree, server)?;
     let _srv = start_server(&peer, server_args).map_err(|e| format!("peer {server}: {e}"))?;
     f()
 }
@@ -550,17 +554,7 @@ fn pmd_bulk_client(tree: &Path, p: &Prog) -> Result<(), String> {
 /// Our side is the server; the client is the Debian peer.
 fn pmd_bulk_server(tree: &Path, p: &Prog) -> Result<(), String> {
     let _srv = start_server(p, &[])?;
-    let client_variant = if debian_lib_dir().is_some() && have_debian_headers() {
-        build(
-            tree,
-            "ws-client/minimal-ws-client-pmd-bulk",
-            Variant::Binary,
-        )?;
-        Variant::Debian
-    } else {
-        Variant::Source
-    };
-    let c = build(tree, "ws-client/minimal-ws-client-pmd-bulk", client_variant)?;
+    let c = build_peer(tree, "ws-client/minimal-ws-client-pmd-bulk")?;
     let (code, log) = run_client(&c, &[], Duration::from_secs(20))?;
     check(code == 0 && log.contains("Completed OK"), || {
         format!("peer client exit {code}:\n{}", tail(&log))
@@ -1318,13 +1312,7 @@ fn as_libwebsockets_org(tree: &Path, p: &Prog, want: &[&str], exit: i32) -> Resu
         sh("printf '127.0.0.1 localhost libwebsockets.org\\n::1 localhost\\n' > hosts")?;
         sh("cat /etc/ssl/certs/ca-certificates.crt ca.pem > bundle.pem")?;
     }
-    let peer_variant = if debian_lib_dir().is_some() && have_debian_headers() {
-        build(tree, "test-apps/test-server", Variant::Binary)?;
-        Variant::Debian
-    } else {
-        Variant::Source
-    };
-    let srv = build(tree, "test-apps/test-server", peer_variant)?;
+    let srv = build_peer(tree, "test-apps/test-server")?;
     const SCRIPT: &str = r#"
 set -e
 ip link set lo up

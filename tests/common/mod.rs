@@ -619,3 +619,32 @@ pub fn start_example_with(name: &str, bin_name: &str, extra: &[&str]) -> (Server
     srv.wait_for("listening", std::time::Duration::from_secs(10));
     (srv, port)
 }
+
+/// A Python venv under target/ named `name` where `import imports` works,
+/// pip-installing `requirement` when it does not yet; None if that fails
+/// (no PyPI). Callers keep the result in a OnceLock.
+#[allow(dead_code)]
+pub fn python_venv(name: &str, imports: &str, requirement: &str) -> Option<PathBuf> {
+    let venv = profile_dir().join(name);
+    let py = venv.join("bin/python3");
+    let ok = |c: &mut Command| c.status().is_ok_and(|s| s.success());
+    if !py.exists() && !ok(Command::new("python3").args(["-m", "venv"]).arg(&venv)) {
+        return None;
+    }
+    let have = ok(Command::new(&py)
+        .args(["-c", &format!("import {imports}")])
+        .stderr(std::process::Stdio::null()));
+    if !have
+        && !ok(Command::new(&py).args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            requirement,
+        ]))
+    {
+        return None;
+    }
+    Some(py)
+}
